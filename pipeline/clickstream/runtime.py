@@ -1,0 +1,119 @@
+"""Runtime adapter: the one place that knows whether the pipeline runs on Databricks or locally.
+
+It reads the pipeline configuration (``clickstream.*`` keys) once and answers every question whose
+answer differs between the platforms (Auto Loader or file stream, ``dp.expect_all`` or nothing,
+``cluster_by_auto`` or explicit keys, which schema a raw-zone table lives in). Transformation
+files ask it; they never branch on the platform themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+RUNTIME_KEY = "clickstream.runtime"
+LANDING_PATH_KEY = "clickstream.landing_path"
+PII_KEY_KEY = "clickstream.pii_key"
+RAW_SCHEMA_KEY = "clickstream.raw_schema"
+DEDUPE_HORIZON_KEY = "clickstream.dedupe_horizon"
+
+LOCAL = "local"
+DATABRICKS = "databricks"
+RUNTIMES = (LOCAL, DATABRICKS)
+
+# Marked as what it is: hashes made with it protect nothing. Local runs only.
+DEVELOPMENT_PII_KEY = "DEVELOPMENT-KEY-NOT-SECRET-local-runs-only"
+DEFAULT_DEDUPE_HORIZON = "3 days"
+
+
+class PipelineConfigError(ValueError):
+    """The pipeline configuration is missing a key or holds a bad value."""
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """The pipeline's settings plus the answers that depend on the platform."""
+
+    name: str
+    landing_path: str
+    pii_key: str
+    raw_schema: str | None = None
+    dedupe_horizon: str = DEFAULT_DEDUPE_HORIZON
+
+    @property
+    def is_databricks(self) -> bool:
+        return self.name == DATABRICKS
+
+    def raw_table(self, table: str) -> str:
+        """Name of a raw-zone table (Bronze, quarantine): in the restricted schema on Databricks."""
+        if self.is_databricks and self.raw_schema:
+            return f"{self.raw_schema}.{table}"
+        return table
+
+    def clustering(self, local_keys: list[str]) -> dict[str, Any]:
+        """Clustering arguments for a Gold table's decorator."""
+        if self.is_databricks:
+            return {"cluster_by_auto": True}
+        return {"cluster_by": list(local_keys)}
+
+    def expect_all(self, rules: Mapping[str, str]) -> Callable[[Callable], Callable]:
+        """``dp.expect_all(rules)`` on Databricks (counts reach the event log); a no-op locally,
+        where the explicit quarantine split gives the same rows."""
+        if self.is_databricks:
+            from pyspark import pipelines as dp
+
+            return dp.expect_all(dict(rules))  # type: ignore[attr-defined]
+        return lambda function: function
+
+
+def from_conf(conf: Mapping[str, str | None]) -> Runtime:
+    """Build the runtime from pipeline configuration (``spark.conf`` or a plain mapping)."""
+    name = (conf.get(RUNTIME_KEY) or LOCAL).strip().lower()
+    if name not in RUNTIMES:
+        raise PipelineConfigError(
+            f"{RUNTIME_KEY} must be one of {', '.join(RUNTIMES)}, got {name!r}"
+        )
+    landing = (conf.get(LANDING_PATH_KEY) or "").strip()
+    if not landing:
+        raise PipelineConfigError(f"{LANDING_PATH_KEY} is not set: the folder raw events land in")
+    key = conf.get(PII_KEY_KEY) or ""
+    if not key:
+        if name == DATABRICKS:
+            raise PipelineConfigError(
+                f"{PII_KEY_KEY} is not set: reference the secret scope, "
+                "e.g. {{secrets/<scope>/pii-hash-key}}"
+            )
+        key = DEVELOPMENT_PII_KEY
+    return Runtime(
+        name=name,
+        landing_path=landing,
+        pii_key=key,
+        raw_schema=(conf.get(RAW_SCHEMA_KEY) or None),
+        dedupe_horizon=conf.get(DEDUPE_HORIZON_KEY) or DEFAULT_DEDUPE_HORIZON,
+    )
+
+
+class _SparkConf(Mapping):
+    """Read-only mapping view of ``spark.conf`` (missing keys read as None)."""
+
+    def __init__(self, spark_conf: Any) -> None:
+        self._conf = spark_conf
+
+    def __getitem__(self, key: str) -> str | None:
+        return self._conf.get(key, None)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        value = self._conf.get(key, None)
+        return default if value is None else value
+
+    def __iter__(self):  # pragma: no cover - never iterated
+        return iter(())
+
+    def __len__(self) -> int:  # pragma: no cover
+        return 0
+
+
+def current(spark: Any) -> Runtime:
+    """The runtime of the running pipeline, from its Spark configuration."""
+    return from_conf(_SparkConf(spark.conf))
