@@ -8,6 +8,7 @@ files ask it; they never branch on the platform themselves.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +26,7 @@ RUNTIMES = (LOCAL, DATABRICKS)
 # Marked as what it is: hashes made with it protect nothing. Local runs only.
 DEVELOPMENT_PII_KEY = "DEVELOPMENT-KEY-NOT-SECRET-local-runs-only"
 DEFAULT_DEDUPE_HORIZON = "3 days"
+_INTERVAL = re.compile(r"^[1-9][0-9]* (second|minute|hour|day|week)s?$")
 
 
 class PipelineConfigError(ValueError):
@@ -66,6 +68,25 @@ class Runtime:
             return dp.expect_all(dict(rules))  # type: ignore[attr-defined]
         return lambda function: function
 
+    def read_raw_events(self, spark: Any) -> Any:
+        """The Bronze stream: Auto Loader on Databricks, the file-stream stand-in locally."""
+        from clickstream import bronze
+
+        if self.is_databricks:
+            return bronze.read_landing_with_auto_loader(spark, self.landing_path)
+        return bronze.parse_raw_lines(bronze.read_landing_as_lines(spark, self.landing_path))
+
+    def read_stream_with_ingest_watermark(self, spark: Any, table: str) -> Any:
+        """Stream a pipeline table with a watermark on ``_ingested_at`` (for the dedupe state).
+
+        Declared with SQL's WATERMARK clause: ``withWatermark`` on a DataFrame read from another
+        pipeline dataset fails to resolve on open-source Spark's first run.
+        """
+        return spark.sql(
+            f"SELECT * FROM STREAM({table}) "
+            f"WATERMARK _ingested_at DELAY OF INTERVAL {self.dedupe_horizon}"
+        )
+
 
 def from_conf(conf: Mapping[str, str | None]) -> Runtime:
     """Build the runtime from pipeline configuration (``spark.conf`` or a plain mapping)."""
@@ -85,12 +106,17 @@ def from_conf(conf: Mapping[str, str | None]) -> Runtime:
                 "e.g. {{secrets/<scope>/pii-hash-key}}"
             )
         key = DEVELOPMENT_PII_KEY
+    horizon = (conf.get(DEDUPE_HORIZON_KEY) or DEFAULT_DEDUPE_HORIZON).strip().lower()
+    if not _INTERVAL.match(horizon):
+        raise PipelineConfigError(
+            f"{DEDUPE_HORIZON_KEY} must look like '3 days' or '12 hours', got {horizon!r}"
+        )
     return Runtime(
         name=name,
         landing_path=landing,
         pii_key=key,
         raw_schema=(conf.get(RAW_SCHEMA_KEY) or None),
-        dedupe_horizon=conf.get(DEDUPE_HORIZON_KEY) or DEFAULT_DEDUPE_HORIZON,
+        dedupe_horizon=horizon,
     )
 
 

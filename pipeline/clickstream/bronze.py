@@ -1,0 +1,129 @@
+"""Bronze: every raw line kept, as it came, with what did not fit in ``_rescued_data``.
+
+Two readers give the same columns:
+
+* locally, the Spark file-stream source reads lines as text (plain or gzipped) and
+  :func:`parse_raw_lines` parses them; the JSON reader's rescue option is ignored by open-source
+  Spark, so unknown fields and malformed lines are rescued here, explicitly;
+* on Databricks, Auto Loader (``cloudFiles``, json, schema hints, rescue mode); its output is
+  conformed to the same columns by :func:`conform_auto_loaded`.
+
+Nothing is filtered in Bronze.
+"""
+
+from __future__ import annotations
+
+from pyspark.sql import Column, DataFrame, SparkSession
+from pyspark.sql import functions as F
+
+from clickstream.schema import (
+    BRONZE_SCHEMA_DDL,
+    CORRUPT_RECORD_KEY,
+    INGESTED_AT,
+    RESCUED_DATA,
+    SEGMENT_FIELDS,
+    SOURCE_FILE,
+)
+
+# Single-quoted pseudo-JSON is not JSON: other parsers reject it, so Bronze rescues it whole.
+JSON_OPTIONS = {"allowSingleQuotes": "false", "mode": "PERMISSIVE"}
+
+
+def _corrupt(line: Column) -> Column:
+    return F.to_json(F.create_map(F.lit(CORRUPT_RECORD_KEY), line))
+
+
+def parse_raw_lines(lines: DataFrame, line_col: str = "value") -> DataFrame:
+    """Lines (``value``, ``_source_file``, ``_ingested_at``) -> Bronze columns.
+
+    A line that is a JSON object gives one string column per Segment field (nested objects as
+    their JSON text) and its unknown fields, as a JSON object, in ``_rescued_data``. Any other
+    line (not JSON, a JSON array or scalar, blank) is kept whole in ``_rescued_data`` under
+    ``_corrupt_record`` and leaves every field null.
+    """
+    fields = F.from_json(F.col(line_col), "map<string,string>", JSON_OPTIONS)
+    parsed = lines.select(F.col(line_col).alias("_line"), fields.alias("_fields"),
+                          SOURCE_FILE, INGESTED_AT)
+    known = F.array(*[F.lit(name) for name in SEGMENT_FIELDS])
+    unknown = F.map_filter("_fields", lambda k, _v: ~F.array_contains(known, k))
+    rescued = (
+        F.when(F.col("_fields").isNull(), _corrupt(F.col("_line")))
+        .when(F.size(unknown) > 0, F.to_json(unknown))
+    )
+    return parsed.select(
+        *[F.col("_fields").getItem(name).alias(name) for name in SEGMENT_FIELDS],
+        rescued.alias(RESCUED_DATA),
+        SOURCE_FILE,
+        INGESTED_AT,
+    )
+
+
+def read_landing_as_lines(spark: SparkSession, landing_path: str) -> DataFrame:
+    """Local stand-in for Auto Loader: new files under the landing path, line by line."""
+    return (
+        spark.readStream.format("text")
+        .option("recursiveFileLookup", "true")
+        .load(landing_path)
+        .select(
+            "value",
+            F.col("_metadata.file_path").alias(SOURCE_FILE),
+            F.current_timestamp().alias(INGESTED_AT),
+        )
+    )
+
+
+# Auto Loader: JSON with schema hints that pin every Segment field to STRING (a nested object is
+# then kept as its JSON text, as locally), rescue mode so the schema never evolves and new fields
+# land in ``_rescued_data``, and a corrupt-record column so a line that is not JSON is kept whole.
+AUTO_LOADER_CORRUPT_COLUMN = "_corrupt_record"
+AUTO_LOADER_OPTIONS = {
+    "cloudFiles.format": "json",
+    "cloudFiles.schemaHints": f"{BRONZE_SCHEMA_DDL}, `{AUTO_LOADER_CORRUPT_COLUMN}` STRING",
+    "cloudFiles.schemaEvolutionMode": "rescue",
+    "cloudFiles.inferColumnTypes": "false",
+    "rescuedDataColumn": RESCUED_DATA,
+    "columnNameOfCorruptRecord": AUTO_LOADER_CORRUPT_COLUMN,
+    "allowSingleQuotes": "false",
+    "mode": "PERMISSIVE",
+}
+
+
+def read_landing_with_auto_loader(spark: SparkSession, landing_path: str) -> DataFrame:
+    """Databricks: Auto Loader over the landing path, shaped like :func:`parse_raw_lines`."""
+    reader = spark.readStream.format("cloudFiles")
+    for key, value in AUTO_LOADER_OPTIONS.items():
+        reader = reader.option(key, value)
+    return conform_auto_loaded(
+        reader.load(landing_path).select(
+            "*",
+            F.col("_metadata.file_path").alias(SOURCE_FILE),
+            F.current_timestamp().alias(INGESTED_AT),
+        )
+    )
+
+
+def conform_auto_loaded(auto_loaded: DataFrame) -> DataFrame:
+    """Auto Loader's output -> exactly the Bronze columns of a local run.
+
+    Columns that schema inference found beyond the Segment fields (unknown fields present in the
+    first files) are moved into ``_rescued_data``, where later unknown fields land in rescue mode;
+    a corrupt line is kept whole under ``_corrupt_record``, as :func:`parse_raw_lines` keeps it.
+    """
+    present = set(auto_loaded.columns)
+    meta = {RESCUED_DATA, AUTO_LOADER_CORRUPT_COLUMN, SOURCE_FILE, INGESTED_AT}
+    extras = [c for c in auto_loaded.columns if c not in SEGMENT_FIELDS and c not in meta]
+    rescued = F.col(RESCUED_DATA) if RESCUED_DATA in present else F.lit(None).cast("string")
+    if extras:
+        as_map = "map<string,string>"
+        rescued_map = F.coalesce(F.from_json(rescued, as_map), F.create_map().cast(as_map))
+        extra_map = F.from_json(F.to_json(F.struct(*extras)), as_map)
+        merged = F.map_concat(rescued_map, extra_map)
+        rescued = F.when(F.size(merged) > 0, F.to_json(merged))
+    if AUTO_LOADER_CORRUPT_COLUMN in present:
+        corrupt = F.col(AUTO_LOADER_CORRUPT_COLUMN)
+        rescued = F.when(corrupt.isNotNull(), _corrupt(corrupt)).otherwise(rescued)
+    fields = [
+        (F.col(name) if name in present else F.lit(None)).cast("string").alias(name)
+        for name in SEGMENT_FIELDS
+    ]
+    return auto_loaded.select(*fields, rescued.alias(RESCUED_DATA), SOURCE_FILE, INGESTED_AT)

@@ -1,0 +1,65 @@
+"""Silver's quality rules as data: ``{rule name: SQL boolean over Bronze columns}``.
+
+A row that fails any rule goes to ``silver_quarantine`` with the names of the rules it failed;
+the others continue to ``silver_events``. Lateness and unknown fields never fail a rule. On
+Databricks the same dict is also declared with ``dp.expect_all`` so the pass/fail counts reach
+the pipeline event log.
+"""
+
+from __future__ import annotations
+
+from pyspark.sql import Column
+from pyspark.sql import functions as F
+
+from clickstream.schema import CORRUPT_RECORD_KEY, EVENT_TYPES, RESCUED_DATA
+
+
+def parse_timestamp_sql(column: str) -> str:
+    """ISO-8601 with any offset (or none: UTC), or epoch milliseconds; null when unparsable."""
+    value = f"trim({column})"
+    return (
+        f"coalesce(try_cast({value} AS TIMESTAMP), "
+        f"CASE WHEN {value} RLIKE '^[0-9]{{12,13}}$' "
+        f"THEN timestamp_millis(try_cast({value} AS BIGINT)) END)"
+    )
+
+
+# When the event happened: `timestamp`, else `originalTimestamp`, else `receivedAt`.
+EVENT_TIME_SQL = (
+    f"coalesce({parse_timestamp_sql('`timestamp`')}, "
+    f"{parse_timestamp_sql('originalTimestamp')}, {parse_timestamp_sql('receivedAt')})"
+)
+
+_TYPES = ", ".join(f"'{t}'" for t in EVENT_TYPES)
+
+SILVER_RULES: dict[str, str] = {
+    "is_json_object": (
+        f"{RESCUED_DATA} IS NULL OR get_json_object({RESCUED_DATA}, '$.{CORRUPT_RECORD_KEY}') IS NULL"
+    ),
+    "has_message_id": "nullif(trim(messageId), '') IS NOT NULL",
+    "has_event_time": f"{EVENT_TIME_SQL} IS NOT NULL",
+    "known_event_type": f"lower(trim(type)) IN ({_TYPES})",
+    "has_user_or_anonymous_id": (
+        "coalesce(nullif(trim(userId), ''), nullif(trim(anonymousId), '')) IS NOT NULL"
+    ),
+    "track_has_event_name": "lower(trim(type)) <> 'track' OR nullif(trim(event), '') IS NOT NULL",
+}
+
+
+def rule_holds(condition: str) -> Column:
+    """A rule as a column that is true or false, never null (null counts as a failure)."""
+    return F.coalesce(F.expr(f"({condition})"), F.lit(False))
+
+
+def passes_all(rules: dict[str, str]) -> Column:
+    """True when a row passes every rule."""
+    result = F.lit(True)
+    for condition in rules.values():
+        result = result & rule_holds(condition)
+    return result
+
+
+def failed_rule_names(rules: dict[str, str]) -> Column:
+    """Array of the names of the rules a row fails, in the rules' order."""
+    flags = [F.when(~rule_holds(c), F.lit(name)) for name, c in rules.items()]
+    return F.filter(F.array(*flags), lambda name: name.isNotNull())

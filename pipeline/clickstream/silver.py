@@ -1,0 +1,129 @@
+"""Silver: valid events, one row per ``messageId``, parsed, in UTC, with PII replaced by keyed hashes.
+
+Only ``select``/``where`` and ``dropDuplicatesWithinWatermark`` are used on the Bronze stream:
+those are the operations that stay correct when a pipeline flow reads another dataset (see the
+open-source Spark notes); the watermark itself is declared where the stream is read.
+"""
+
+from __future__ import annotations
+
+from pyspark.sql import Column, DataFrame
+from pyspark.sql import functions as F
+
+from clickstream.hashing import hmac_sha256, normalise_email, normalise_id
+from clickstream.rules import EVENT_TIME_SQL, SILVER_RULES, failed_rule_names, passes_all
+from clickstream.schema import CONTEXT_SCHEMA, INGESTED_AT, SOURCE_FILE
+
+# Identify traits that may reach Silver and Gold; every other trait (email, name, phone,
+# address, ...) is treated as PII and stays in the raw zone.
+PUBLIC_TRAITS = ("plan", "country", "company", "industry", "employees", "language")
+# Property keys that identify a person or may carry identifiers in a query string.
+PII_PROPERTY_KEYS = (
+    "email", "phone", "ip", "address", "firstName", "lastName", "name_full", "userId",
+    "anonymousId", "password", "search",
+)
+URL_PROPERTY_KEYS = ("url", "referrer")
+# Something shaped like an email address in a free-form value is hashed, never kept.
+EMAIL_PATTERN = r"^\s*[^@\s]+@[^@\s]+\.[A-Za-z]{2,}\s*$"
+
+_MAP = "map<string,string>"
+
+
+def strip_query(url: Column) -> Column:
+    """URL without query string or fragment (they may carry identifiers); blank becomes null."""
+    stripped = F.regexp_replace(url, r"[?#].*$", "")
+    return F.when(F.trim(stripped) != "", stripped)
+
+
+def valid_rows(bronze: DataFrame, rules: dict[str, str] = SILVER_RULES) -> DataFrame:
+    """Bronze rows that pass every rule."""
+    return bronze.where(passes_all(rules))
+
+
+def quarantine_rows(bronze: DataFrame, rules: dict[str, str] = SILVER_RULES) -> DataFrame:
+    """Bronze rows that fail at least one rule, with ``failed_rules``: the names of those rules."""
+    return bronze.where(~passes_all(rules)).select("*", failed_rule_names(rules).alias("failed_rules"))
+
+
+def _merged_traits(top: Column, in_context: Column) -> Column:
+    """Identify traits from the top level (Segment) and ``context.traits`` (RudderStack);
+    the top level wins where both have a key."""
+    top = F.coalesce(top, F.create_map().cast(_MAP))
+    in_context = F.coalesce(in_context, F.create_map().cast(_MAP))
+    only_in_context = F.map_filter(in_context, lambda k, _v: ~F.array_contains(F.map_keys(top), k))
+    return F.map_concat(top, only_in_context)
+
+
+def _public_properties(properties: Column, pii_key: str) -> Column:
+    pii = F.array(*[F.lit(k) for k in PII_PROPERTY_KEYS])
+    urls = F.array(*[F.lit(k) for k in URL_PROPERTY_KEYS])
+    kept = F.map_filter(properties, lambda k, _v: ~F.array_contains(pii, k))
+    return F.transform_values(
+        kept,
+        lambda k, v: F.when(F.array_contains(urls, k), strip_query(v))
+        .when(v.rlike(EMAIL_PATTERN), hmac_sha256(normalise_email(v), pii_key))
+        .otherwise(v),
+    )
+
+
+def to_silver_columns(valid: DataFrame, pii_key: str) -> DataFrame:
+    """Valid Bronze rows -> the Silver column contract (no dedupe)."""
+    parsed = valid.select(
+        "*",
+        F.from_json("context", CONTEXT_SCHEMA).alias("_ctx"),
+        F.from_json("properties", _MAP).alias("_props"),
+        F.expr(EVENT_TIME_SQL).alias("_event_ts"),
+    ).select(
+        "*",
+        _merged_traits(
+            F.from_json("traits", _MAP), F.from_json(F.col("_ctx.traits"), _MAP)
+        ).alias("_traits"),
+    )
+    props = F.col("_props")
+    event_type = F.lower(F.trim("type"))
+    page_url = strip_query(F.coalesce(F.col("_ctx.page.url"), props.getItem("url")))
+    path = F.coalesce(
+        F.col("_ctx.page.path"), props.getItem("path"), F.expr("parse_url(_page_url, 'PATH')")
+    )
+    event_name = (
+        F.when(event_type == "track", F.trim("event"))
+        .when(event_type.isin("page", "screen"), F.coalesce(F.col("name"), props.getItem("name")))
+    )
+    public = F.array(*[F.lit(k) for k in PUBLIC_TRAITS])
+    return parsed.select("*", page_url.alias("_page_url")).select(
+        F.trim("messageId").alias("event_id"),
+        event_type.alias("event_type"),
+        event_name.alias("event_name"),
+        hmac_sha256(normalise_id(F.col("userId")), pii_key).alias("user_key"),
+        hmac_sha256(normalise_id(F.col("anonymousId")), pii_key).alias("anonymous_key"),
+        hmac_sha256(normalise_email(F.col("_traits").getItem("email")), pii_key).alias(
+            "email_hash"
+        ),
+        F.col("_event_ts").alias("event_ts"),
+        F.to_date("_event_ts").alias("event_date"),
+        strip_query(path).alias("page_path"),
+        F.col("_page_url").alias("page_url"),
+        strip_query(F.coalesce(F.col("_ctx.page.referrer"), props.getItem("referrer"))).alias(
+            "referrer"
+        ),
+        _public_properties(F.coalesce(props, F.create_map().cast(_MAP)), pii_key).alias(
+            "properties"
+        ),
+        F.map_filter("_traits", lambda k, _v: F.array_contains(public, k)).alias("traits"),
+        F.col(SOURCE_FILE),
+        F.col(INGESTED_AT),
+    )
+
+
+def dedupe_events(silver: DataFrame) -> DataFrame:
+    """One row per ``event_id``: the first copy to arrive wins.
+
+    On a stream the dedupe state is bounded by the watermark on ``_ingested_at`` (declared where
+    Bronze is read), never on event time, so an event that arrives days late is still kept.
+    """
+    return silver.dropDuplicatesWithinWatermark(["event_id"])
+
+
+def build_silver_events(bronze: DataFrame, pii_key: str) -> DataFrame:
+    """Bronze -> ``silver_events``: valid rows, Silver columns, deduplicated."""
+    return dedupe_events(to_silver_columns(valid_rows(bronze), pii_key))

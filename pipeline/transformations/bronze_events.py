@@ -1,0 +1,16 @@
+"""bronze_events: every landed line, raw, with `_rescued_data`, `_source_file`, `_ingested_at`."""
+
+from clickstream import runtime
+from clickstream.schema import BRONZE_EVENTS
+from pyspark import pipelines as dp
+
+rt = runtime.current(spark)
+
+
+@dp.table(
+    name=rt.raw_table(BRONZE_EVENTS),
+    comment="Raw clickstream events as they landed (restricted raw zone). Nothing is filtered.",
+    table_properties={"quality": "bronze"},
+)
+def bronze_events():
+    return rt.read_raw_events(spark)

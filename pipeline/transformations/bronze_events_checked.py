@@ -1,0 +1,21 @@
+"""bronze_events_checked: Bronze rows with Silver's rules declared as expectations.
+
+Silver and the quarantine both read this view, so on Databricks the rules' pass/fail counts reach
+the event log once per row; locally the expectations are a no-op and the split is explicit.
+"""
+
+from clickstream import runtime
+from clickstream.rules import SILVER_RULES
+from clickstream.schema import BRONZE_EVENTS
+from pyspark import pipelines as dp
+
+rt = runtime.current(spark)
+
+
+@dp.temporary_view(
+    name="bronze_events_checked",
+    comment="Bronze stream, watermarked on ingestion time, checked against Silver's rules.",
+)
+@rt.expect_all(SILVER_RULES)
+def bronze_events_checked():
+    return rt.read_stream_with_ingest_watermark(spark, rt.raw_table(BRONZE_EVENTS))

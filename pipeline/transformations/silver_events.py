@@ -1,0 +1,17 @@
+"""silver_events: valid events, one per messageId, UTC timestamps, PII as keyed hashes."""
+
+from clickstream import runtime
+from clickstream.schema import SILVER_EVENTS
+from clickstream.silver import build_silver_events
+from pyspark import pipelines as dp
+
+rt = runtime.current(spark)
+
+
+@dp.table(
+    name=SILVER_EVENTS,
+    comment="Clickstream events: deduplicated by messageId, UTC, PII replaced by HMAC-SHA-256.",
+    table_properties={"quality": "silver"},
+)
+def silver_events():
+    return build_silver_events(spark.readStream.table("bronze_events_checked"), rt.pii_key)

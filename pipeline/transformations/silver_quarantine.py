@@ -1,0 +1,17 @@
+"""silver_quarantine: every Bronze row that fails a Silver rule, with the rules it failed."""
+
+from clickstream import runtime
+from clickstream.schema import SILVER_QUARANTINE
+from clickstream.silver import quarantine_rows
+from pyspark import pipelines as dp
+
+rt = runtime.current(spark)
+
+
+@dp.table(
+    name=rt.raw_table(SILVER_QUARANTINE),
+    comment="Rows that failed Silver's rules, kept whole with failed_rules (restricted raw zone).",
+    table_properties={"quality": "quarantine"},
+)
+def silver_quarantine():
+    return quarantine_rows(spark.readStream.table("bronze_events_checked"))
