@@ -34,7 +34,8 @@ _TYPES = ", ".join(f"'{t}'" for t in EVENT_TYPES)
 
 SILVER_RULES: dict[str, str] = {
     "is_json_object": (
-        f"{RESCUED_DATA} IS NULL OR get_json_object({RESCUED_DATA}, '$.{CORRUPT_RECORD_KEY}') IS NULL"
+        f"{RESCUED_DATA} IS NULL "
+        f"OR get_json_object({RESCUED_DATA}, '$.{CORRUPT_RECORD_KEY}') IS NULL"
     ),
     "has_message_id": "nullif(trim(messageId), '') IS NOT NULL",
     "has_event_time": f"{EVENT_TIME_SQL} IS NOT NULL",

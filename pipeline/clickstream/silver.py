@@ -1,4 +1,4 @@
-"""Silver: valid events, one row per ``messageId``, parsed, in UTC, with PII replaced by keyed hashes.
+"""Silver: valid events, one per ``messageId``, parsed, in UTC, PII replaced by keyed hashes.
 
 Only ``select``/``where`` and ``dropDuplicatesWithinWatermark`` are used on the Bronze stream:
 those are the operations that stay correct when a pipeline flow reads another dataset (see the
@@ -42,7 +42,8 @@ def valid_rows(bronze: DataFrame, rules: dict[str, str] = SILVER_RULES) -> DataF
 
 def quarantine_rows(bronze: DataFrame, rules: dict[str, str] = SILVER_RULES) -> DataFrame:
     """Bronze rows that fail at least one rule, with ``failed_rules``: the names of those rules."""
-    return bronze.where(~passes_all(rules)).select("*", failed_rule_names(rules).alias("failed_rules"))
+    failed = failed_rule_names(rules).alias("failed_rules")
+    return bronze.where(~passes_all(rules)).select("*", failed)
 
 
 def _merged_traits(top: Column, in_context: Column) -> Column:
