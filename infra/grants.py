@@ -1,0 +1,70 @@
+"""The Unity Catalog access matrix, as data, and one authoritative ``databricks.Grants`` each.
+
+    securable          admins (owner)   engineers               pipeline (run-as)
+    catalog            owns it          USE_CATALOG             USE_CATALOG
+    schema (published) owns it          USE_SCHEMA, SELECT      USE_SCHEMA, CREATE_TABLE,
+                                                                CREATE_MATERIALIZED_VIEW
+    raw_schema         owns it          -                       same as on the schema
+    landing_location   owns it          -                       READ_FILES
+
+Owners hold every privilege implicitly, so admins need no rows. ``Grants`` is authoritative:
+whatever is granted by hand on these securables is revoked on the next ``pulumi up``. The
+pipeline writes streaming tables (CREATE TABLE) and materialized views (CREATE MATERIALIZED
+VIEW) into both schemas and reads landing files through Auto Loader (READ_FILES); it owns the
+tables it creates, so it needs no SELECT or MODIFY.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pulumi
+import pulumi_databricks as databricks
+
+ADMINS = "admins"
+ENGINEERS = "engineers"
+PIPELINE = "pipeline"
+
+PIPELINE_SCHEMA_PRIVILEGES = ("USE_SCHEMA", "CREATE_TABLE", "CREATE_MATERIALIZED_VIEW")
+
+ACCESS_MATRIX: dict[str, dict[str, tuple[str, ...]]] = {
+    "catalog": {ENGINEERS: ("USE_CATALOG",), PIPELINE: ("USE_CATALOG",)},
+    "schema": {ENGINEERS: ("USE_SCHEMA", "SELECT"), PIPELINE: PIPELINE_SCHEMA_PRIVILEGES},
+    "raw_schema": {PIPELINE: PIPELINE_SCHEMA_PRIVILEGES},
+    "landing_location": {PIPELINE: ("READ_FILES",)},
+}
+
+# Which argument of databricks.Grants names each kind of securable.
+SECURABLE_ARGUMENT = {
+    "catalog": "catalog",
+    "schema": "schema",
+    "raw_schema": "schema",
+    "landing_location": "external_location",
+}
+
+
+class CatalogGrants(pulumi.ComponentResource):
+    """Declares ``ACCESS_MATRIX``: one authoritative Grants resource per securable."""
+
+    def __init__(
+        self,
+        name: str,
+        securables: Mapping[str, pulumi.Input[str]],
+        principals: Mapping[str, pulumi.Input[str]],
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__("clickstream:infra:CatalogGrants", name, None, opts)
+        self.grants: dict[str, databricks.Grants] = {}
+        for securable, rows in ACCESS_MATRIX.items():
+            self.grants[securable] = databricks.Grants(
+                f"{name}-{securable.replace('_', '-')}",
+                grants=[
+                    databricks.GrantsGrantArgs(
+                        principal=principals[role], privileges=list(privileges)
+                    )
+                    for role, privileges in rows.items()
+                ],
+                opts=pulumi.ResourceOptions(parent=self),
+                **{SECURABLE_ARGUMENT[securable]: securables[securable]},
+            )
+        self.register_outputs({})

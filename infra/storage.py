@@ -1,0 +1,160 @@
+"""DataLake component: the ADLS Gen2 account, its containers and the Databricks access connector.
+
+The account is private by default: the firewall denies everything except the access connector
+(a resource-instance rule), trusted Azure services, and the IP ranges / subnets in config.
+Public network access stays "Enabled" only so that those firewall rules apply; with
+``storageDefaultAction: Deny`` nothing else reaches the data. Shared keys are off, so every
+caller authenticates with Entra ID.
+"""
+
+from __future__ import annotations
+
+import pulumi
+from pulumi_azure_native import authorization, resources, storage
+from pulumi_azure_native import databricks as azure_databricks
+
+from infra.config import StackConfig
+
+# Built-in role "Storage Blob Data Contributor".
+BLOB_DATA_CONTRIBUTOR = "ba92f5b4-2d11-453d-a403-e96b0029c9fe"
+CONTAINERS = ("landing", "catalog")
+SOFT_DELETE_DAYS = 14
+LANDING_FOLDER = "clickstream"
+
+
+class DataLake(pulumi.ComponentResource):
+    """ADLS Gen2 storage for landing files and the catalog's managed tables."""
+
+    account_name: pulumi.Output[str]
+    connector_id: pulumi.Output[str]
+    landing_url: pulumi.Output[str]
+    catalog_url: pulumi.Output[str]
+    landing_path: pulumi.Output[str]
+
+    def __init__(
+        self, name: str, cfg: StackConfig, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("clickstream:infra:DataLake", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        tags = {"project": "clickstream-lakeflow", "stack": cfg.stack}
+
+        if cfg.resource_group_name is None:
+            group = resources.ResourceGroup(
+                f"{name}-rg",
+                resource_group_name=cfg.new_resource_group_name,
+                location=cfg.location,
+                tags=tags,
+                opts=child,
+            )
+            group_name: pulumi.Input[str] = group.name
+        else:
+            group_name = cfg.resource_group_name
+
+        self.connector = azure_databricks.AccessConnector(
+            f"{name}-connector",
+            connector_name=f"ac-clickstream-{cfg.stack}",
+            resource_group_name=group_name,
+            location=cfg.location,
+            identity=azure_databricks.ManagedServiceIdentityArgs(type="SystemAssigned"),
+            tags=tags,
+            opts=child,
+        )
+        identity = self.connector.identity
+
+        self.account = storage.StorageAccount(
+            f"{name}-account",
+            account_name=cfg.storage_account_name,
+            resource_group_name=group_name,
+            location=cfg.location,
+            kind="StorageV2",
+            sku=storage.SkuArgs(name=cfg.storage_sku),
+            is_hns_enabled=True,
+            minimum_tls_version="TLS1_2",
+            enable_https_traffic_only=True,
+            allow_blob_public_access=False,
+            allow_shared_key_access=False,
+            default_to_o_auth_authentication=True,
+            public_network_access="Enabled",
+            network_rule_set=storage.NetworkRuleSetArgs(
+                default_action=cfg.storage_default_action,
+                bypass="AzureServices",
+                ip_rules=[
+                    storage.IPRuleArgs(i_p_address_or_range=ip, action="Allow")
+                    for ip in cfg.storage_allowed_ips
+                ],
+                virtual_network_rules=[
+                    storage.VirtualNetworkRuleArgs(virtual_network_resource_id=subnet)
+                    for subnet in cfg.storage_allowed_subnet_ids
+                ],
+                resource_access_rules=[
+                    storage.ResourceAccessRuleArgs(
+                        resource_id=self.connector.id,
+                        tenant_id=identity.apply(lambda i: i.tenant_id if i else None),
+                    )
+                ],
+            ),
+            tags=tags,
+            opts=pulumi.ResourceOptions(parent=self, protect=cfg.protect),
+        )
+
+        blob_service = storage.BlobServiceProperties(
+            f"{name}-blob-service",
+            account_name=self.account.name,
+            resource_group_name=group_name,
+            blob_services_name="default",
+            delete_retention_policy=storage.DeleteRetentionPolicyArgs(
+                enabled=True, days=SOFT_DELETE_DAYS
+            ),
+            container_delete_retention_policy=storage.DeleteRetentionPolicyArgs(
+                enabled=True, days=SOFT_DELETE_DAYS
+            ),
+            opts=child,
+        )
+
+        self.containers = {
+            container: storage.BlobContainer(
+                f"{name}-{container}",
+                container_name=container,
+                account_name=self.account.name,
+                resource_group_name=group_name,
+                public_access="None",
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[blob_service]),
+            )
+            for container in CONTAINERS
+        }
+
+        self.role_assignment = authorization.RoleAssignment(
+            f"{name}-connector-blob-contributor",
+            principal_id=identity.apply(lambda i: i.principal_id if i else None),
+            principal_type="ServicePrincipal",
+            role_definition_id=(
+                f"/subscriptions/{cfg.subscription_id}/providers/"
+                f"Microsoft.Authorization/roleDefinitions/{BLOB_DATA_CONTRIBUTOR}"
+            ),
+            scope=self.account.id,
+            opts=child,
+        )
+
+        self.account_name = self.account.name
+        self.connector_id = self.connector.id
+        self.landing_url = pulumi.Output.format(
+            "abfss://{0}@{1}.dfs.core.windows.net/",
+            self.containers["landing"].name,
+            self.account.name,
+        )
+        self.catalog_url = pulumi.Output.format(
+            "abfss://{0}@{1}.dfs.core.windows.net/",
+            self.containers["catalog"].name,
+            self.account.name,
+        )
+        # Where raw events land; the pipeline's Auto Loader reads this folder.
+        self.landing_path = pulumi.Output.concat(self.landing_url, LANDING_FOLDER, "/")
+        self.register_outputs(
+            {
+                "account_name": self.account_name,
+                "landing_path": self.landing_path,
+                "connector_id": self.connector_id,
+                "landing_url": self.landing_url,
+                "catalog_url": self.catalog_url,
+            }
+        )
