@@ -5,8 +5,8 @@ Two readers give the same columns:
 * locally, the Spark file-stream source reads lines as text (plain or gzipped) and
   :func:`parse_raw_lines` parses them; the JSON reader's rescue option is ignored by open-source
   Spark, so unknown fields and malformed lines are rescued here, explicitly;
-* on Databricks, Auto Loader (``cloudFiles``, json, schema hints, rescue mode); its output is
-  conformed to the same columns by :func:`conform_auto_loaded`.
+* on Databricks, Auto Loader (``cloudFiles``, json, all-string schema, rescue mode); its output
+  is conformed to the same columns by :func:`conform_auto_loaded`.
 
 Nothing is filtered in Bronze.
 """
@@ -72,15 +72,20 @@ def read_landing_as_lines(spark: SparkSession, landing_path: str) -> DataFrame:
     )
 
 
-# Auto Loader: JSON with schema hints that pin every Segment field to STRING (a nested object is
-# then kept as its JSON text, as locally), rescue mode so the schema never evolves and new fields
-# land in ``_rescued_data``, and a corrupt-record column so a line that is not JSON is kept whole.
+# Auto Loader: JSON read with an explicit all-string schema (the same Segment fields as the schema
+# hints, plus the corrupt-record column), so Bronze has exactly the local columns and a nested
+# object is kept as its JSON text; rescue mode, so the schema never evolves and every other field
+# lands in ``_rescued_data``; a line that is not JSON is kept whole in the corrupt-record column.
+# The schema is explicit rather than inferred because a query function may not inspect its
+# DataFrame's columns (that triggers analysis, which pipelines forbid in query functions).
 AUTO_LOADER_CORRUPT_COLUMN = "_corrupt_record"
+AUTO_LOADER_SCHEMA = StructType(
+    list(BRONZE_RAW_SCHEMA.fields) + [StructField(AUTO_LOADER_CORRUPT_COLUMN, StringType())]
+)
 AUTO_LOADER_OPTIONS = {
     "cloudFiles.format": "json",
-    "cloudFiles.schemaHints": f"{BRONZE_SCHEMA_DDL}, `{AUTO_LOADER_CORRUPT_COLUMN}` STRING",
+    "cloudFiles.schemaHints": BRONZE_SCHEMA_DDL,
     "cloudFiles.schemaEvolutionMode": "rescue",
-    "cloudFiles.inferColumnTypes": "false",
     "rescuedDataColumn": RESCUED_DATA,
     "columnNameOfCorruptRecord": AUTO_LOADER_CORRUPT_COLUMN,
     "allowSingleQuotes": "false",
@@ -90,7 +95,7 @@ AUTO_LOADER_OPTIONS = {
 
 def read_landing_with_auto_loader(spark: SparkSession, landing_path: str) -> DataFrame:
     """Databricks: Auto Loader over the landing path, shaped like :func:`parse_raw_lines`."""
-    reader = spark.readStream.format("cloudFiles")
+    reader = spark.readStream.format("cloudFiles").schema(AUTO_LOADER_SCHEMA)
     for key, value in AUTO_LOADER_OPTIONS.items():
         reader = reader.option(key, value)
     return conform_auto_loaded(
@@ -103,27 +108,10 @@ def read_landing_with_auto_loader(spark: SparkSession, landing_path: str) -> Dat
 
 
 def conform_auto_loaded(auto_loaded: DataFrame) -> DataFrame:
-    """Auto Loader's output -> exactly the Bronze columns of a local run.
-
-    Columns that schema inference found beyond the Segment fields (unknown fields present in the
-    first files) are moved into ``_rescued_data``, where later unknown fields land in rescue mode;
-    a corrupt line is kept whole under ``_corrupt_record``, as :func:`parse_raw_lines` keeps it.
-    """
-    present = set(auto_loaded.columns)
-    meta = {RESCUED_DATA, AUTO_LOADER_CORRUPT_COLUMN, SOURCE_FILE, INGESTED_AT}
-    extras = [c for c in auto_loaded.columns if c not in SEGMENT_FIELDS and c not in meta]
-    rescued = F.col(RESCUED_DATA) if RESCUED_DATA in present else F.lit(None).cast("string")
-    if extras:
-        as_map = "map<string,string>"
-        rescued_map = F.coalesce(F.from_json(rescued, as_map), F.create_map().cast(as_map))
-        extra_map = F.from_json(F.to_json(F.struct(*extras)), as_map)
-        merged = F.map_concat(rescued_map, extra_map)
-        rescued = F.when(F.size(merged) > 0, F.to_json(merged))
-    if AUTO_LOADER_CORRUPT_COLUMN in present:
-        corrupt = F.col(AUTO_LOADER_CORRUPT_COLUMN)
-        rescued = F.when(corrupt.isNotNull(), _corrupt(corrupt)).otherwise(rescued)
-    fields = [
-        (F.col(name) if name in present else F.lit(None)).cast("string").alias(name)
-        for name in SEGMENT_FIELDS
-    ]
-    return auto_loaded.select(*fields, rescued.alias(RESCUED_DATA), SOURCE_FILE, INGESTED_AT)
+    """Auto Loader's output -> exactly the Bronze columns of a local run: a corrupt line is kept
+    whole under ``_corrupt_record`` inside ``_rescued_data``, as :func:`parse_raw_lines` keeps it."""
+    corrupt = F.col(AUTO_LOADER_CORRUPT_COLUMN)
+    rescued = F.when(corrupt.isNotNull(), _corrupt(corrupt)).otherwise(F.col(RESCUED_DATA))
+    return auto_loaded.select(
+        *SEGMENT_FIELDS, rescued.alias(RESCUED_DATA), SOURCE_FILE, INGESTED_AT
+    )
