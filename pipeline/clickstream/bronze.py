@@ -15,8 +15,10 @@ from __future__ import annotations
 
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
+from pyspark.sql.types import StringType, StructField, StructType
 
 from clickstream.schema import (
+    BRONZE_RAW_SCHEMA,
     BRONZE_SCHEMA_DDL,
     CORRUPT_RECORD_KEY,
     INGESTED_AT,
@@ -108,8 +110,10 @@ def read_landing_with_auto_loader(spark: SparkSession, landing_path: str) -> Dat
 
 
 def conform_auto_loaded(auto_loaded: DataFrame) -> DataFrame:
-    """Auto Loader's output -> exactly the Bronze columns of a local run: a corrupt line is kept
-    whole under ``_corrupt_record`` inside ``_rescued_data``, as :func:`parse_raw_lines` keeps it."""
+    """Auto Loader's output -> exactly the Bronze columns of a local run.
+
+    A corrupt line is kept whole under ``_corrupt_record`` inside ``_rescued_data``, as
+    :func:`parse_raw_lines` keeps it."""
     corrupt = F.col(AUTO_LOADER_CORRUPT_COLUMN)
     rescued = F.when(corrupt.isNotNull(), _corrupt(corrupt)).otherwise(F.col(RESCUED_DATA))
     return auto_loaded.select(
