@@ -10,9 +10,10 @@ import json
 import os
 import subprocess
 from collections.abc import Callable, Sequence
+from urllib.parse import urlsplit
 
 PIPELINE_ID_OUTPUT = "pipeline_id"
-HOST_OUTPUT = "databricks_host"
+PIPELINE_URL_OUTPUT = "pipeline_url"
 HOST_CONFIG_KEY = "databricks:host"
 PULUMI_TIMEOUT_SECONDS = 60
 
@@ -55,10 +56,11 @@ class PulumiStack:
         return value
 
     def databricks_host(self) -> str | None:
-        """The workspace URL from the stack outputs, else from the provider config, else None."""
-        value = self.outputs().get(HOST_OUTPUT)
-        if isinstance(value, str) and value.startswith("http"):
-            return value
+        """The workspace URL: from the ``pipeline_url`` output, else the stack's
+        ``databricks:host`` config, else None."""
+        url = urlsplit(str(self.outputs().get(PIPELINE_URL_OUTPUT) or ""))
+        if url.scheme == "https" and url.netloc:
+            return f"https://{url.netloc}"
         try:
             value = self._pulumi(["config", "get", HOST_CONFIG_KEY, "--stack", self.name]).strip()
         except StackError:
