@@ -174,7 +174,7 @@ class _Reader:
             if default is None:
                 raise ConfigError(key, "is required but not set (pulumi config set " + key + ")")
             return default
-        return value.strip()
+        return value
 
     def boolean(self, key: str) -> bool:
         value = self.raw(key)
@@ -195,7 +195,7 @@ class _Reader:
             raise ConfigError(key, f"must be a list of strings, got {value!r}") from None
         if not isinstance(parsed, list) or not all(isinstance(v, str) for v in parsed):
             raise ConfigError(key, f"must be a list of strings, got {value!r}")
-        return tuple(v.strip() for v in parsed)
+        return tuple(parsed)
 
 
 def _one_of(key: str, value: str, allowed: tuple[str, ...] | frozenset[str]) -> str:

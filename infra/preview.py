@@ -156,6 +156,15 @@ class Plan:
     resources: list[Recorded]
     outputs: dict[str, Any]
 
+    def of_type(self, typ: str) -> list[Recorded]:
+        return [r for r in self.resources if r.type == typ]
+
+    def only(self, typ: str) -> Recorded:
+        found = self.of_type(typ)
+        if len(found) != 1:
+            raise LookupError(f"expected one {typ}, found {len(found)}")
+        return found[0]
+
 
 def run(
     config: dict[str, str],

@@ -1,0 +1,90 @@
+"""Fixtures for the infra specs: run the real program under fresh Pulumi mocks, per test."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from infra import preview
+from infra.config import PROJECT
+
+HOST = "https://adb-1234567890123456.7.azuredatabricks.net"
+SUBSCRIPTION = "12345678-1234-1234-1234-123456789abc"
+
+
+def key(name: str) -> str:
+    return f"{PROJECT}:{name}"
+
+
+@pytest.fixture
+def pipeline_dir(tmp_path: Path) -> Path:
+    """A small pipeline/ tree with files that must and must not be uploaded."""
+    root = tmp_path / "pipeline"
+    files = {
+        "transformations/bronze_events.py": "# bronze\n",
+        "transformations/silver_events.py": "# silver\n",
+        "clickstream/__init__.py": "",
+        "clickstream/runtime.py": "RUNTIME = 1\n",
+        "clickstream/tests/test_x.py": "",
+        "clickstream/__pycache__/runtime.cpython-311.pyc": "",
+        "transformations/__pycache__/bronze_events.cpython-311.pyc": "",
+        "tests/test_bronze.py": "",
+        "spark-pipeline.yml": "name: local\n",
+    }
+    for relative, text in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return root
+
+
+Deploy = Callable[..., preview.Plan]
+
+
+@pytest.fixture
+def env_host() -> str:
+    return HOST
+
+
+@pytest.fixture
+def env_subscription() -> str:
+    return SUBSCRIPTION
+
+
+@pytest.fixture(autouse=True)
+def no_provider_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for env in ("DATABRICKS_HOST", "ARM_SUBSCRIPTION_ID", "PULUMI_CONFIG"):
+        monkeypatch.delenv(env, raising=False)
+
+
+@pytest.fixture
+def deploy(pipeline_dir: Path) -> Deploy:
+    """deploy(stack, set={...}, unset=[...], secrets=[...]) -> Plan, on fresh mocks each call."""
+
+    def run(
+        stack: str = "dev",
+        set: dict[str, str] | None = None,  # noqa: A002 - reads like `pulumi config set`
+        unset: tuple[str, ...] = (),
+        secrets: tuple[str, ...] = (),
+        mocks: preview.RecordingMocks | None = None,
+        directory: Path | None = None,
+    ) -> preview.Plan:
+        config, secret_keys = preview.stack_file_config(stack)
+        config["databricks:host"] = HOST
+        config["azure-native:subscriptionId"] = SUBSCRIPTION
+        for name, value in (set or {}).items():
+            config[name if ":" in name else key(name)] = value
+        for name in unset:
+            config.pop(name if ":" in name else key(name), None)
+        secret_keys += [name if ":" in name else key(name) for name in secrets]
+        return preview.run(
+            config,
+            stack,
+            secret_keys,
+            pipeline_dir=directory or pipeline_dir,
+            mocks=mocks or preview.RecordingMocks(HOST),
+        )
+
+    return run

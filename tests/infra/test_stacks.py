@@ -1,0 +1,98 @@
+"""Stack-wide behaviour: protection, outputs, component structure, the offline preview."""
+
+import json
+
+import pytest
+
+from infra import preview
+
+STATEFUL = (
+    "azure-native:storage:StorageAccount",
+    "databricks:index/catalog:Catalog",
+    "databricks:index/schema:Schema",
+)
+OUTPUTS = {
+    "pipeline_id",
+    "pipeline_url",
+    "job_id",
+    "catalog_name",
+    "schema_name",
+    "raw_schema_name",
+    "landing_url",
+    "storage_account_name",
+    "workspace_folder",
+}
+
+
+def test_prod_protects_storage_catalog_and_schemas(deploy):
+    protected = [r for r in deploy("prod").resources if r.type in STATEFUL]
+    assert len(protected) == 4 and all(r.protect for r in protected)
+
+
+def test_dev_protects_nothing(deploy):
+    assert not [r for r in deploy("dev").resources if r.protect]
+
+
+def test_only_stateful_resources_are_protected_in_prod(deploy):
+    assert {r.type for r in deploy("prod").resources if r.protect} == set(STATEFUL)
+
+
+def test_stack_outputs_have_the_agreed_names(deploy, env_host):
+    outputs = deploy("prod").outputs
+    assert set(outputs) == OUTPUTS
+    assert outputs["pipeline_url"] == f"{env_host}/pipelines/{outputs['pipeline_id']}"
+    assert outputs["landing_url"].startswith("abfss://landing@clickstreamlakeprod.")
+
+
+def test_dev_and_prod_have_distinct_names(deploy):
+    dev, prod = deploy("dev").outputs, deploy("prod").outputs
+    for key in ("catalog_name", "storage_account_name", "workspace_folder"):
+        assert dev[key] != prod[key]
+
+
+def test_every_resource_belongs_to_a_component(deploy):
+    plan = deploy()
+    components = {r.type for r in plan.resources if not r.custom}
+    assert components == {
+        "clickstream:infra:DataLake",
+        "clickstream:infra:UnityCatalog",
+        "clickstream:infra:CatalogGrants",
+        "clickstream:infra:LakeflowPipeline",
+    }
+    for resource in plan.resources:
+        if resource.custom:
+            assert "clickstream:infra:" in resource.parent, resource.name
+
+
+def test_preview_prints_a_json_plan_without_secrets(capsys):
+    assert preview.main(["--stack", "prod", "--json"]) == 0
+    plan = json.loads(capsys.readouterr().out)
+    assert set(plan["outputs"]) == OUTPUTS
+    secrets = [r for r in plan["resources"] if r["type"] == "databricks:index/secret:Secret"]
+    assert secrets[0]["inputs"]["stringValue"] == preview.MASK
+
+
+def test_preview_prints_a_table(capsys):
+    assert preview.main(["--stack", "dev"]) == 0
+    assert "databricks:Pipeline" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("stack", ["staging"])
+def test_preview_of_a_bad_config_prints_one_line_and_fails(capsys, stack):
+    assert preview.main(["--stack", stack]) == 1
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "Pulumi.staging.yaml" in err
+
+
+def test_preview_names_the_bad_key(capsys, monkeypatch):
+    real = preview.stack_file_config
+
+    def broken(stack, root=preview.REPO_ROOT):
+        config, secrets = real(stack, root)
+        config["clickstream-lakeflow:location"] = "atlantis"
+        return config, secrets
+
+    monkeypatch.setattr(preview, "stack_file_config", broken)
+    assert preview.main(["--stack", "dev"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "location" in err and "atlantis" in err
