@@ -1,0 +1,74 @@
+"""``clickstream-local``: generate sample events, run the pipeline on open-source Spark, show it.
+
+    clickstream-local generate --out DIR --events N [--seed S]
+    clickstream-local run --landing DIR --home DIR [--full-refresh]
+    clickstream-local show --home DIR
+
+Exit codes: 0 success, 1 the run failed, 2 bad arguments or input (one readable line on stderr).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from rich.console import Console
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="clickstream-local",
+        description="Run the clickstream pipeline on open-source Spark, on your laptop.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    generate = commands.add_parser("generate", help="write realistic Segment-spec events")
+    try:
+        from clickstream_cli.generate import add_generate_arguments
+    except ImportError:  # pragma: no cover - generator not installed
+        pass
+    else:
+        add_generate_arguments(generate)
+
+    run = commands.add_parser("run", help="run the whole pipeline on a landing folder")
+    run.add_argument("--landing", required=True, type=Path, help="folder of raw event files")
+    run.add_argument("--home", required=True, type=Path,
+                     help="folder for tables, checkpoints, metastore and logs")
+    run.add_argument("--full-refresh", action="store_true",
+                     help="reset every table and reprocess all files")
+    run.add_argument("--driver-memory", default="1g", help="Spark driver memory (default 1g)")
+
+    show = commands.add_parser("show", help="row counts, quarantine, samples, Gold report")
+    show.add_argument("--home", required=True, type=Path, help="the HOME of a previous run")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    errors = Console(stderr=True)
+    if args.command == "generate":
+        from clickstream_cli.generate import run_generate
+
+        return run_generate(args)
+    if args.command == "run":
+        from clickstream_cli.local_run import InputError, RunError, run_pipeline
+
+        try:
+            run_pipeline(args.landing, args.home, args.full_refresh, errors, args.driver_memory)
+        except RunError as error:
+            errors.print(f"[red]clickstream-local: {error}[/]", highlight=False, soft_wrap=True)
+            return 2 if isinstance(error, InputError) else 1
+        return 0
+    from clickstream_cli.local_show import ShowError, show
+
+    try:
+        show(args.home)
+    except ShowError as error:
+        errors.print(f"[red]clickstream-local: {error}[/]", highlight=False, soft_wrap=True)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,183 @@
+"""``clickstream-local run``: the real pipeline, through ``spark-pipelines``, on a landing folder.
+
+The spec template ``pipeline/spark-pipeline.yml`` is filled in with paths under HOME and written
+next to a fresh copy of the transformation files; ``spark-pipelines run`` then runs every table
+that exists. Its output goes to a log file under HOME; the console shows the flows' progress and,
+on failure, one readable line.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import clickstream
+import yaml
+from clickstream import runtime
+from rich.console import Console
+
+from clickstream_cli.local_home import LocalHome
+
+FLOW_EVENT = re.compile(r"Flow (?P<flow>\S+) (?:is|has) (?P<state>[A-Z_]+)")
+RUN_EVENT = re.compile(r"Run is (?P<state>[A-Z_]+)")
+ERROR_CLASS = re.compile(r"\[(?P<cls>[A-Z][A-Z0-9_]+(?:\.[A-Z0-9_]+)*)\]\s*(?P<msg>.+)")
+TERMINAL_FLOW_STATES = {"COMPLETED", "FAILED", "STOPPED", "SKIPPED", "EXCLUDED"}
+
+
+class RunError(Exception):
+    """A run could not start or did not complete; the message is one readable line."""
+
+
+class InputError(RunError):
+    """The input is unusable (e.g. no landing folder); nothing was written."""
+
+
+def pipeline_source_dir() -> Path:
+    """The ``pipeline/`` folder of this checkout (the spec template and transformations)."""
+    source = Path(clickstream.__file__).resolve().parent.parent
+    if not (source / "spark-pipeline.yml").is_file():
+        raise RunError(
+            f"pipeline sources not found next to the clickstream package ({source}); "
+            "install the project in editable mode (`make venv`)"
+        )
+    return source
+
+
+def write_spec(home: LocalHome, landing: Path, source: Path) -> Path:
+    """Copy the transformations under HOME and write the filled-in spec beside them."""
+    template = yaml.safe_load((source / "spark-pipeline.yml").read_text())
+    target = home.pipeline_dir
+    shutil.rmtree(target / "transformations", ignore_errors=True)
+    shutil.copytree(
+        source / "transformations",
+        target / "transformations",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
+    libraries = [
+        entry
+        for entry in template.get("libraries", [])
+        if list((target).glob(entry["glob"]["include"]))
+    ]
+    configuration = dict(template.get("configuration", {}))
+    configuration[runtime.RUNTIME_KEY] = runtime.LOCAL
+    configuration[runtime.LANDING_PATH_KEY] = landing.as_uri()
+    key = os.environ.get("CLICKSTREAM_PII_KEY")
+    if key:
+        configuration[runtime.PII_KEY_KEY] = key
+    spec = dict(template, storage=home.storage.as_uri(), libraries=libraries,
+                configuration=configuration)
+    path = target / "spark-pipeline.yml"
+    path.write_text(yaml.safe_dump(spec, sort_keys=False))
+    return path
+
+
+def spark_pipelines_command(home: LocalHome, spec: Path, full_refresh: bool,
+                            driver_memory: str) -> list[str]:
+    executable = Path(sys.executable).parent / "spark-pipelines"
+    command = [str(executable) if executable.exists() else "spark-pipelines"]
+    for key, value in home.static_spark_conf().items():
+        command += ["--conf", f"{key}={value}"]
+    command += ["--driver-memory", driver_memory, "run", "--spec", str(spec)]
+    if full_refresh:
+        command.append("--full-refresh-all")
+    return command
+
+
+def child_environment(home: LocalHome) -> dict[str, str]:
+    env = dict(os.environ)
+    bin_dir = str(Path(sys.executable).parent)
+    env["PATH"] = bin_dir + os.pathsep + env.get("PATH", "")
+    env["PYSPARK_PYTHON"] = sys.executable
+    env["PYSPARK_DRIVER_PYTHON"] = sys.executable
+    env["SPARK_CONF_DIR"] = str(home.conf_dir)
+    env.pop("SPARK_HOME", None)  # the pip-installed Spark of this environment, not another one
+    return env
+
+
+@dataclass
+class RunProgress:
+    """What the run's output said so far."""
+
+    flows: dict[str, str] = field(default_factory=dict)
+    run_state: str | None = None
+    first_error: str | None = None
+
+    def feed(self, line: str) -> tuple[str, str] | None:
+        """Record one output line; returns (flow, state) when a flow changed state."""
+        if match := FLOW_EVENT.search(line):
+            flow = match["flow"].split(".")[-1]
+            self.flows[flow] = match["state"]
+            return flow, match["state"]
+        if match := RUN_EVENT.search(line):
+            self.run_state = match["state"]
+        elif self.first_error is None and (match := ERROR_CLASS.search(line)):
+            if "INVALID_HANDLE" not in match["cls"]:
+                self.first_error = f"[{match['cls']}] {match['msg'].strip()}"
+        return None
+
+
+def _one_line(text: str, limit: int = 400) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def run_pipeline(landing: Path, home_root: Path, full_refresh: bool = False,
+                 console: Console | None = None, driver_memory: str = "1g") -> RunProgress:
+    """Run the pipeline on ``landing`` with state under ``home_root``; raise RunError on failure."""
+    console = console or Console(stderr=True)
+    landing = landing.expanduser().resolve()
+    if not landing.is_dir():
+        raise InputError(f"landing folder {landing} does not exist (or is not a folder)")
+    source = pipeline_source_dir()
+    home = LocalHome(home_root.expanduser().resolve())
+    home.prepare()
+    spec = write_spec(home, landing, source)
+    log_path = home.logs / f"run-{datetime.now():%Y%m%d-%H%M%S}.log"
+    command = spark_pipelines_command(home, spec, full_refresh, driver_memory)
+    progress = RunProgress()
+    started = time.monotonic()
+    mode = "full refresh" if full_refresh else "incremental"
+    console.print(f"[bold]clickstream-local run[/] ({mode}) landing={landing} home={home.root}")
+    with open(log_path, "w") as log, console.status("Starting Spark (about 20 s)…") as status:
+        process = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            env=child_environment(home), cwd=home.root, start_new_session=True,
+        )
+        try:
+            assert process.stdout is not None
+            for line in process.stdout:
+                log.write(line)
+                change = progress.feed(line)
+                if "Registering graph elements" in line:
+                    status.update("Registering the pipeline's datasets…")
+                elif "Starting run" in line:
+                    status.update("Running flows…")
+                if change:
+                    flow, state = change
+                    elapsed = time.monotonic() - started
+                    if state in TERMINAL_FLOW_STATES:
+                        colour = "green" if state == "COMPLETED" else "red"
+                        console.print(f"  {elapsed:6.1f}s  {flow:<22} [{colour}]{state}[/]")
+                    else:
+                        status.update(f"{flow}: {state.lower()}…")
+            code = process.wait()
+        except KeyboardInterrupt:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait()
+            raise RunError(f"interrupted; partial output in {log_path}") from None
+    seconds = time.monotonic() - started
+    if code != 0 or progress.run_state not in (None, "COMPLETED"):
+        reason = progress.first_error or f"spark-pipelines exited with code {code}"
+        raise RunError(f"run failed: {_one_line(reason)} (full log: {log_path})")
+    if progress.run_state is None:
+        raise RunError(f"run did not report completion (full log: {log_path})")
+    console.print(f"[green]Run COMPLETED[/] in {seconds:.0f} s; log: {log_path}")
+    return progress

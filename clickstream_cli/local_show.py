@@ -1,0 +1,107 @@
+"""``clickstream-local show``: what a local run produced, at a glance.
+
+Row counts of every table, the row accounting (bronze = silver + quarantine + duplicates),
+quarantine counts per rule, a few Silver rows, then the Gold report.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from clickstream.schema import (
+    BRONZE_EVENTS,
+    GOLD_DAILY_METRICS,
+    GOLD_DIM_USERS,
+    GOLD_SESSIONS,
+    SILVER_EVENTS,
+    SILVER_QUARANTINE,
+)
+from rich.console import Console
+from rich.table import Table
+
+from clickstream_cli.local_home import LocalHome
+
+TABLES = (BRONZE_EVENTS, SILVER_EVENTS, SILVER_QUARANTINE, GOLD_DIM_USERS, GOLD_SESSIONS,
+          GOLD_DAILY_METRICS)
+SAMPLE_COLUMNS = ("event_id", "event_type", "event_name", "user_key", "event_ts", "page_path")
+
+
+class ShowError(Exception):
+    """Nothing to show; the message says why."""
+
+
+def open_session(home: LocalHome):
+    """A local SparkSession on HOME's metastore and warehouse."""
+    if not home.has_run():
+        raise ShowError(
+            f"no pipeline run found under {home.root}: run `clickstream-local run` first"
+        )
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    os.environ["SPARK_CONF_DIR"] = str(home.conf_dir)
+    from pyspark.sql import SparkSession
+
+    builder = SparkSession.builder.master("local[2]").appName("clickstream-show")
+    for key, value in home.static_spark_conf().items():
+        builder = builder.config(key, value)
+    builder = builder.config("spark.sql.session.timeZone", "UTC")
+    spark = builder.enableHiveSupport().getOrCreate()
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
+
+
+def table_counts(spark) -> dict[str, int]:
+    existing = {row.tableName for row in spark.sql("SHOW TABLES").collect()}
+    return {name: spark.table(name).count() for name in TABLES if name in existing}
+
+
+def quarantine_by_rule(spark) -> list[tuple[str, int]]:
+    rows = spark.sql(
+        f"SELECT rule, count(*) AS n FROM {SILVER_QUARANTINE} "
+        "LATERAL VIEW explode(failed_rules) r AS rule GROUP BY rule ORDER BY n DESC"
+    ).collect()
+    return [(row.rule, row.n) for row in rows]
+
+
+def render(spark, console: Console) -> None:
+    counts = table_counts(spark)
+    table = Table(title="Tables", show_edge=False)
+    table.add_column("table")
+    table.add_column("rows", justify="right")
+    for name, count in counts.items():
+        table.add_row(name, f"{count:,}")
+    console.print(table)
+    if {BRONZE_EVENTS, SILVER_EVENTS, SILVER_QUARANTINE} <= counts.keys():
+        bronze, silver, quarantine = (
+            counts[BRONZE_EVENTS], counts[SILVER_EVENTS], counts[SILVER_QUARANTINE]
+        )
+        console.print(
+            f"Row accounting: bronze {bronze:,} = silver {silver:,} + quarantine "
+            f"{quarantine:,} + duplicates removed {bronze - silver - quarantine:,}"
+        )
+        rules = Table(title="Quarantine by rule", show_edge=False)
+        rules.add_column("rule")
+        rules.add_column("rows", justify="right")
+        for rule, n in quarantine_by_rule(spark):
+            rules.add_row(rule, f"{n:,}")
+        console.print(rules)
+        sample = Table(title="silver_events (sample)", show_edge=False)
+        for column in SAMPLE_COLUMNS:
+            sample.add_column(column, overflow="ellipsis", max_width=18)
+        for row in spark.table(SILVER_EVENTS).select(*SAMPLE_COLUMNS).limit(5).collect():
+            sample.add_row(*["" if v is None else str(v) for v in row])
+        console.print(sample)
+    if {GOLD_SESSIONS, GOLD_DAILY_METRICS} <= counts.keys():
+        from clickstream_cli.gold_report import render_gold_report
+
+        render_gold_report(spark, console)
+
+
+def show(home_root: Path, console: Console | None = None) -> None:
+    console = console or Console()
+    spark = open_session(LocalHome(home_root.expanduser().resolve()))
+    try:
+        render(spark, console)
+    finally:
+        spark.stop()
