@@ -1,1 +1,1 @@
-"""Command-line tools: ``clickstream-local`` (run on open-source Spark) and ``clickstream-cloud``."""
+"""Command-line tools: ``clickstream-local`` (open-source Spark) and ``clickstream-cloud``."""

@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-import clickstream
 import yaml
-from clickstream import runtime
 from rich.console import Console
 
+import clickstream
+from clickstream import runtime
 from clickstream_cli.local_home import LocalHome
 
 FLOW_EVENT = re.compile(r"Flow (?P<flow>\S+) (?:is|has) (?P<state>[A-Z_]+)")

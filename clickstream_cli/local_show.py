@@ -10,6 +10,9 @@ import os
 import sys
 from pathlib import Path
 
+from rich.console import Console
+from rich.table import Table
+
 from clickstream.schema import (
     BRONZE_EVENTS,
     GOLD_DAILY_METRICS,
@@ -18,9 +21,6 @@ from clickstream.schema import (
     SILVER_EVENTS,
     SILVER_QUARANTINE,
 )
-from rich.console import Console
-from rich.table import Table
-
 from clickstream_cli.local_home import LocalHome
 
 TABLES = (BRONZE_EVENTS, SILVER_EVENTS, SILVER_QUARANTINE, GOLD_DIM_USERS, GOLD_SESSIONS,

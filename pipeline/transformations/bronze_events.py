@@ -1,8 +1,9 @@
 """bronze_events: every landed line, raw, with `_rescued_data`, `_source_file`, `_ingested_at`."""
 
+from pyspark import pipelines as dp
+
 from clickstream import runtime
 from clickstream.schema import BRONZE_EVENTS
-from pyspark import pipelines as dp
 
 rt = runtime.current(spark)
 

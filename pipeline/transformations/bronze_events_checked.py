@@ -4,10 +4,11 @@ Silver and the quarantine both read this view, so on Databricks the rules' pass/
 the event log once per row; locally the expectations are a no-op and the split is explicit.
 """
 
+from pyspark import pipelines as dp
+
 from clickstream import runtime
 from clickstream.rules import SILVER_RULES
 from clickstream.schema import BRONZE_EVENTS
-from pyspark import pipelines as dp
 
 rt = runtime.current(spark)
 

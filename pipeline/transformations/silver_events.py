@@ -1,9 +1,10 @@
 """silver_events: valid events, one per messageId, UTC timestamps, PII as keyed hashes."""
 
+from pyspark import pipelines as dp
+
 from clickstream import runtime
 from clickstream.schema import SILVER_EVENTS
 from clickstream.silver import build_silver_events
-from pyspark import pipelines as dp
 
 rt = runtime.current(spark)
 

@@ -1,9 +1,10 @@
 """silver_quarantine: every Bronze row that fails a Silver rule, with the rules it failed."""
 
+from pyspark import pipelines as dp
+
 from clickstream import runtime
 from clickstream.schema import SILVER_QUARANTINE
 from clickstream.silver import quarantine_rows
-from pyspark import pipelines as dp
 
 rt = runtime.current(spark)
 
