@@ -58,8 +58,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="refresh only this table (repeatable)",
     )
     status = commands.add_parser("status", parents=[common], help="show the last updates")
-    status.add_argument("--limit", type=int, default=5, help="how many updates (default 5)")
+    status.add_argument("--limit", type=_positive, default=5, help="how many updates (default 5)")
     return parser
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
 
 
 def main(

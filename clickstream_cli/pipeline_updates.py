@@ -113,7 +113,9 @@ class UpdateProgress:
                 return f"flow '{flow.name}' failed: {flow.error or 'no error message in event log'}"
         if self.errors:
             return self.errors[-1]
-        return f"update {self.update_id} ended {self.state.value}"
+        if self.state is UpdateInfoState.CANCELED:
+            return "canceled before it completed"
+        return "the event log gives no reason; the update page has the full log"
 
 
 def short_name(name: str) -> str:
@@ -222,15 +224,20 @@ def follow(
             sleep(poll_seconds)
             continue
         missed = 0
+        flow_changes = _fold(progress, events)
         changes = []
         if state is not None and state != progress.state:
             progress.state = state
             changes.append(f"update {state.value}")
-        changes += _fold(progress, events)
+        # The update's own line goes first, except the last one, which follows its flows'.
+        changes = flow_changes + changes if progress.finished else changes + flow_changes
         if progress.finished and not progress.succeeded and _no_reason(progress):
             # The event log can trail the update state by a moment; give the error one more poll.
             sleep(poll_seconds)
-            changes += _fold(progress, feed.new_events())
+            try:
+                changes += _fold(progress, list(feed.new_events()))
+            except TRANSIENT_ERRORS:
+                pass  # the outcome is known; only its explanation is missing
         on_progress(progress, changes)
         if progress.finished:
             return progress

@@ -70,7 +70,10 @@ def connect(
         try:
             return factory(host=host)
         except ValueError as second:
-            raise WorkspaceError(f"no Databricks credentials for {host}: {AUTH_HELP}") from second
+            raise WorkspaceError(
+                f"no Databricks credentials for {host} (from the stack): set DATABRICKS_TOKEN, "
+                "pass --profile NAME, or run `az login`"
+            ) from second
 
 
 def explain(exc: BaseException, host: str | None) -> str:

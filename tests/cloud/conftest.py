@@ -31,7 +31,9 @@ def workspace() -> Workspace:
 def cli(workspace, capsys):
     """Run ``clickstream-cloud`` in-process against the fakes; polling never really sleeps."""
 
-    def invoke(*argv: str, outputs: dict | None = None, pulumi=None, client_factory=None) -> Result:
+    def invoke(
+        *argv: str, outputs=None, pulumi=None, client_factory=None, terminal=False
+    ) -> Result:
         run = pulumi or fake_pulumi({"pipeline_id": PIPELINE_ID} if outputs is None else outputs)
         sleeps: list[float] = []
         out = io.StringIO()
@@ -40,7 +42,7 @@ def cli(workspace, capsys):
             stack_factory=lambda name: PulumiStack(name, run=run),
             client_factory=client_factory or (lambda **_: workspace.client),
             sleep=sleeps.append,
-            console=Console(file=out, width=200, color_system=None),
+            console=Console(file=out, width=200, color_system=None, force_terminal=terminal),
         )
         return Result(code, out.getvalue(), capsys.readouterr().err, sleeps)
 

@@ -127,3 +127,22 @@ def test_fully_qualified_flow_names_are_shown_by_table_name(cli, workspace):
 
     assert "gold_sessions COMPLETED" in out
     assert "`clickstream`" not in out
+
+
+def test_a_failure_reported_late_in_the_event_log_is_still_named(cli, workspace):
+    late = flow_event("gold_sessions", "FAILED", error="DIVIDE_BY_ZERO", seq=1)
+    workspace.script(["FAILED"], [[], [late]])
+
+    result = cli("run", "--stack", "dev")
+
+    assert result.exit_code == 1
+    assert "flow 'gold_sessions' failed: SparkException: DIVIDE_BY_ZERO" in result.err
+
+
+def test_on_a_terminal_the_flow_table_is_drawn_live(cli, workspace):
+    workspace.script(*COMPLETED_RUN)
+
+    result = cli("run", "--stack", "dev", terminal=True)
+
+    assert result.exit_code == 0
+    assert "has_message_id 1,180 / 20" in result.out

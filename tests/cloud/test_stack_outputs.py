@@ -44,3 +44,14 @@ def test_an_explicit_profile_is_never_replaced_by_the_stack_host():
         WorkspaceError, match="profile 'ci': resolve: .* has no ci profile configured$"
     ):
         connect(profile="ci", fallback_host=lambda: "https://stack.example", factory=factory)
+
+
+def test_stack_host_without_credentials_asks_for_a_token_not_a_host():
+    def factory(**config):
+        raise ValueError("default auth: cannot configure default credentials")
+
+    with pytest.raises(WorkspaceError) as error:
+        connect(profile=None, fallback_host=lambda: "https://stack.example", factory=factory)
+
+    assert "https://stack.example (from the stack)" in str(error.value)
+    assert "DATABRICKS_TOKEN" in str(error.value) and "DATABRICKS_HOST" not in str(error.value)
