@@ -3,11 +3,12 @@
 Reads ``gold_sessions``: that view is defined first (the local spec lists it before this file).
 """
 
+from pyspark import pipelines as dp
+from pyspark.sql import DataFrame, SparkSession
+
 from clickstream.daily_metrics import build_daily_metrics
 from clickstream.runtime import current
 from clickstream.schema import GOLD_DAILY_METRICS, GOLD_SESSIONS, SILVER_EVENTS
-from pyspark import pipelines as dp
-from pyspark.sql import DataFrame, SparkSession
 
 spark = SparkSession.getActiveSession()
 

@@ -4,9 +4,10 @@ AUTO CDC on Databricks, a materialized view with the same rows locally: the runt
 inside ``clickstream.dim_users.define_dim_users``.
 """
 
+from pyspark.sql import SparkSession
+
 from clickstream.dim_users import define_dim_users
 from clickstream.runtime import current
-from pyspark.sql import SparkSession
 
 spark = SparkSession.getActiveSession()
 
