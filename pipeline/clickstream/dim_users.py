@@ -95,6 +95,11 @@ def scd2_history(changes: DataFrame) -> DataFrame:
     )
 
 
+def build_dim_users(events: DataFrame) -> DataFrame:
+    """Silver events (whole history) -> ``gold_dim_users`` as the local materialized view has it."""
+    return scd2_history(identify_changes(events))
+
+
 def auto_cdc_arguments() -> dict[str, Any]:
     """Arguments of the Databricks ``dp.create_auto_cdc_flow`` call."""
     return {
@@ -134,4 +139,4 @@ def define_dim_users(spark: Any, runtime: Any) -> None:
         **runtime.clustering(LOCAL_CLUSTER_BY),
     )
     def gold_dim_users() -> DataFrame:
-        return scd2_history(identify_changes(spark.read.table(SILVER_EVENTS)))
+        return build_dim_users(spark.read.table(SILVER_EVENTS))
