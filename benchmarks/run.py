@@ -1,0 +1,136 @@
+"""``python -m benchmarks.run --events N [--json]``: the floor, the pipeline, and its reruns.
+
+1. generate N seeded events into a fresh landing folder (not timed);
+2. time, each as a fresh process tree with its peak resident memory:
+   (1) the floor (:mod:`benchmarks.floor`), (2) ``clickstream-local run`` on a fresh HOME,
+   (3) the same run again with no new data, (4) after generating 1 % of N more events with
+   another seed into the same landing folder (generation not timed), the run again;
+3. print the steps, where each run's time went (from its log under HOME/logs/) and the result;
+   with ``--json``, the result as one last line.
+
+Work files go to ``benchmarks/out/`` (git-ignored), emptied at the start.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from rich.console import Console
+
+from benchmarks.measure import Measurement, measure
+from benchmarks.results import breakdown_table, build_result, steps_table, summary_table
+from benchmarks.timeline import breakdown, latest_log, read_timeline
+
+DEFAULT_WORKDIR = Path(__file__).resolve().parent / "out"
+BASE_SEED = 1
+INCREMENT_SEED = 2
+
+
+class BenchmarkError(Exception):
+    """A step failed; the message says which and where its output is."""
+
+
+def cli_command() -> list[str]:
+    """``clickstream-local`` from this environment (the path users run)."""
+    script = Path(sys.executable).parent / "clickstream-local"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "clickstream_cli.local"]
+
+
+def generate(landing: Path, events: int, seed: int, output: Path) -> None:
+    command = cli_command() + ["generate", "--out", str(landing), "--events", str(events),
+                               "--seed", str(seed)]
+    with open(output, "w") as sink:
+        code = subprocess.run(command, stdout=sink, stderr=subprocess.STDOUT).returncode
+    if code != 0:
+        raise BenchmarkError(f"generate --events {events} --seed {seed} failed ({code}); "
+                             f"see {output}")
+
+
+def timed(name: str, command: list[str], workdir: Path, console: Console) -> Measurement:
+    output = workdir / f"{name}.out"
+    console.print(f"[bold]{name}[/]: {' '.join(command[-6:])}")
+    result = measure(command, output=output)
+    if result.returncode != 0:
+        tail = "\n".join(output.read_text(errors="replace").splitlines()[-15:])
+        raise BenchmarkError(f"step {name} exited with {result.returncode}; see {output}\n{tail}")
+    console.print(f"  {result.seconds:.1f} s, peak {result.peak_rss_mb:.0f} MB")
+    return result
+
+
+def run_benchmark(events: int, workdir: Path, driver_memory: str | None,
+                  console: Console) -> tuple[dict[str, Measurement], dict[str, list]]:
+    """All four steps; returns their measurements and each pipeline run's time breakdown."""
+    shutil.rmtree(workdir, ignore_errors=True)
+    landing, home = workdir / "landing", workdir / "home"
+    landing.mkdir(parents=True)
+    console.print(f"generating {events:,} events (seed {BASE_SEED}, not timed)…")
+    generate(landing, events, BASE_SEED, workdir / "generate.out")
+
+    memory = ["--driver-memory", driver_memory] if driver_memory else []
+    floor = [sys.executable, "-m", "benchmarks.floor", "--landing", str(landing),
+             "--out", str(workdir / "floor-parquet"), *memory]
+    pipeline = cli_command() + ["run", "--landing", str(landing), "--home", str(home), *memory]
+
+    steps: dict[str, Measurement] = {}
+    breakdowns: dict[str, list[tuple[str, float]]] = {}
+    steps["floor"] = timed("floor", floor, workdir, console)
+    for name in ("pipeline", "noop", "incremental"):
+        if name == "incremental":
+            extra = max(1, events // 100)
+            console.print(f"generating {extra:,} more events (seed {INCREMENT_SEED}, not timed)…")
+            generate(landing, extra, INCREMENT_SEED, workdir / "generate-increment.out")
+        steps[name] = timed(name, pipeline, workdir, console)
+        log = latest_log(home / "logs")
+        if log is not None:
+            timeline = read_timeline(log)
+            if timeline.run_state != "COMPLETED":
+                raise BenchmarkError(f"step {name}: run state {timeline.run_state}; see {log}")
+            breakdowns[name] = breakdown(timeline, datetime.fromtimestamp(steps[name].started_at))
+
+    return steps, breakdowns
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.run",
+                                     description="Time the pipeline against a plain Spark floor.")
+    parser.add_argument("--events", type=int, default=200_000)
+    parser.add_argument("--json", action="store_true", help="print the result as a last JSON line")
+    parser.add_argument("--driver-memory", default=None,
+                        help="passed to the floor and to clickstream-local run (default: theirs)")
+    parser.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR,
+                        help="emptied at the start (default benchmarks/out)")
+    args = parser.parse_args(argv)
+    if args.events < 100:
+        parser.error("--events must be at least 100 (the rerun adds 1 %)")
+    console = Console(stderr=args.json)
+    try:
+        steps, breakdowns = run_benchmark(args.events, args.workdir.resolve(),
+                                          args.driver_memory, console)
+    except BenchmarkError as error:
+        console.print(f"[red]benchmark failed: {error}[/]", highlight=False)
+        return 1
+    result = build_result(args.events, steps)
+    details = {
+        "result": result,
+        "driver_memory": args.driver_memory or "default",
+        "steps": {name: vars(step) for name, step in steps.items()},
+        "breakdowns": breakdowns,
+    }
+    (args.workdir / "result.json").write_text(json.dumps(details, indent=2))
+    console.print(steps_table(args.events, steps))
+    for name, rows in breakdowns.items():
+        console.print(breakdown_table(f"where the time went: {name}", rows))
+    console.print(summary_table(result))
+    if args.json:
+        print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
