@@ -17,6 +17,8 @@ from rich.console import Console
 
 
 def _parser() -> argparse.ArgumentParser:
+    from clickstream_cli.generate import add_generate_arguments
+
     parser = argparse.ArgumentParser(
         prog="clickstream-local",
         description="Run the clickstream pipeline on open-source Spark, on your laptop.",
@@ -24,12 +26,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     generate = commands.add_parser("generate", help="write realistic Segment-spec events")
-    try:
-        from clickstream_cli.generate import add_generate_arguments
-    except ImportError:  # pragma: no cover - generator not installed
-        pass
-    else:
-        add_generate_arguments(generate)
+    add_generate_arguments(generate)
 
     run = commands.add_parser("run", help="run the whole pipeline on a landing folder")
     run.add_argument("--landing", required=True, type=Path, help="folder of raw event files")
