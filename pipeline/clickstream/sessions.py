@@ -52,6 +52,19 @@ ORDER_COMPLETED = "Order Completed"
 FUNNEL_STEPS = (PRODUCT_VIEWED, PRODUCT_ADDED, CHECKOUT_STARTED, ORDER_COMPLETED)
 
 IDENTITY = "identity"
+# The Silver columns Gold reads. Named, never inspected (``DataFrame.columns`` would analyse the
+# plan, which pipeline query functions must not do).
+IDENTITY_INPUT_COLUMNS = (
+    "event_id",
+    "event_type",
+    "event_name",
+    "user_key",
+    "anonymous_key",
+    "event_ts",
+    "event_date",
+    "page_path",
+    "properties",
+)
 
 SESSION_COLUMNS = (
     "session_id",
@@ -86,14 +99,14 @@ def _event_order() -> Column:
 
 
 def resolve_identity(events: DataFrame) -> DataFrame:
-    """``events`` plus an ``identity`` column (see the module docstring)."""
+    """``IDENTITY_INPUT_COLUMNS`` of ``events`` plus ``identity`` (see the module docstring)."""
     links = (
         events.where(F.col("user_key").isNotNull() & F.col("anonymous_key").isNotNull())
         .groupBy("anonymous_key")
         .agg(F.min_by("user_key", _event_order()).alias("_linked_user_key"))
     )
     return events.join(links, on="anonymous_key", how="left").select(
-        *events.columns,
+        *IDENTITY_INPUT_COLUMNS,
         F.coalesce("user_key", "_linked_user_key", "anonymous_key").alias(IDENTITY),
     )
 
