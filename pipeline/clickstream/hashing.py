@@ -14,6 +14,9 @@ from pyspark.sql import Column
 from pyspark.sql import functions as F
 
 _BLOCK_SIZE = 64  # SHA-256 block size in bytes
+# Whitespace trimmed from values before hashing: `trim` alone removes spaces only, so a value with
+# a trailing tab or newline would hash apart from the clean one (and a tab alone would hash).
+_WHITESPACE = " \t\n\r\f\u000b"
 
 
 def _padded_keys(key: str | bytes) -> tuple[bytes, bytes]:
@@ -37,11 +40,11 @@ def hmac_sha256(value: Column, key: str | bytes) -> Column:
 
 def normalise_email(email: Column) -> Column:
     """Trimmed, lower-cased email; blank becomes null so it never hashes to a shared value."""
-    cleaned = F.lower(F.trim(email))
+    cleaned = F.lower(F.btrim(email, F.lit(_WHITESPACE)))
     return F.when(cleaned != "", cleaned)
 
 
 def normalise_id(identifier: Column) -> Column:
     """Trimmed identifier; blank becomes null."""
-    cleaned = F.trim(identifier)
+    cleaned = F.btrim(identifier, F.lit(_WHITESPACE))
     return F.when(cleaned != "", cleaned)

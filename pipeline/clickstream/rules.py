@@ -43,7 +43,10 @@ SILVER_RULES: dict[str, str] = {
     "has_user_or_anonymous_id": (
         "coalesce(nullif(trim(userId), ''), nullif(trim(anonymousId), '')) IS NOT NULL"
     ),
-    "track_has_event_name": "lower(trim(type)) <> 'track' OR nullif(trim(event), '') IS NOT NULL",
+    # A row without a type is no track event (known_event_type reports it), so null-safe here.
+    "track_has_event_name": (
+        "coalesce(lower(trim(type)), '') <> 'track' OR nullif(trim(event), '') IS NOT NULL"
+    ),
 }
 
 

@@ -22,7 +22,7 @@ PII_PROPERTY_KEYS = (
     "email", "phone", "ip", "address", "firstName", "lastName", "name_full", "userId",
     "anonymousId", "password", "search",
 )
-URL_PROPERTY_KEYS = ("url", "referrer")
+URL_PROPERTY_KEYS = ("url", "referrer", "path")
 # Something shaped like an email address in a free-form value is hashed, never kept.
 EMAIL_PATTERN = r"^\s*[^@\s]+@[^@\s]+\.[A-Za-z]{2,}\s*$"
 
@@ -56,9 +56,10 @@ def _merged_traits(top: Column, in_context: Column) -> Column:
 
 
 def _public_properties(properties: Column, pii_key: str) -> Column:
-    pii = F.array(*[F.lit(k) for k in PII_PROPERTY_KEYS])
+    # Keys compare case-insensitively: `Email` or `PHONE` is as personal as `email`.
+    pii = F.array(*[F.lit(k.lower()) for k in PII_PROPERTY_KEYS])
     urls = F.array(*[F.lit(k) for k in URL_PROPERTY_KEYS])
-    kept = F.map_filter(properties, lambda k, _v: ~F.array_contains(pii, k))
+    kept = F.map_filter(properties, lambda k, _v: ~F.array_contains(pii, F.lower(k)))
     return F.transform_values(
         kept,
         lambda k, v: F.when(F.array_contains(urls, k), strip_query(v))
@@ -84,7 +85,7 @@ def to_silver_columns(valid: DataFrame, pii_key: str) -> DataFrame:
     event_type = F.lower(F.trim("type"))
     page_url = strip_query(F.coalesce(F.col("_ctx.page.url"), props.getItem("url")))
     path = F.coalesce(
-        F.col("_ctx.page.path"), props.getItem("path"), F.expr("parse_url(_page_url, 'PATH')")
+        F.col("_ctx.page.path"), props.getItem("path"), F.expr("try_parse_url(_page_url, 'PATH')")
     )
     event_name = (
         F.when(event_type == "track", F.trim("event"))
