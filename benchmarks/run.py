@@ -63,9 +63,10 @@ def timed(name: str, command: list[str], workdir: Path, console: Console) -> Mea
     return result
 
 
-def run_benchmark(events: int, workdir: Path, driver_memory: str | None,
-                  console: Console) -> tuple[dict[str, Measurement], dict[str, list]]:
-    """All four steps; returns their measurements and each pipeline run's time breakdown."""
+def run_benchmark(events: int, workdir: Path, driver_memory: str | None, console: Console,
+                  steps: dict[str, Measurement], breakdowns: dict[str, list]) -> None:
+    """All four steps, filling ``steps`` (measurements) and ``breakdowns`` (each pipeline run's
+    time, from its log) as they complete, so a failure still leaves the earlier figures."""
     shutil.rmtree(workdir, ignore_errors=True)
     landing, home = workdir / "landing", workdir / "home"
     landing.mkdir(parents=True)
@@ -77,8 +78,6 @@ def run_benchmark(events: int, workdir: Path, driver_memory: str | None,
              "--out", str(workdir / "floor-parquet"), *memory]
     pipeline = cli_command() + ["run", "--landing", str(landing), "--home", str(home), *memory]
 
-    steps: dict[str, Measurement] = {}
-    breakdowns: dict[str, list[tuple[str, float]]] = {}
     steps["floor"] = timed("floor", floor, workdir, console)
     for name in ("pipeline", "noop", "incremental"):
         if name == "incremental":
@@ -92,8 +91,6 @@ def run_benchmark(events: int, workdir: Path, driver_memory: str | None,
             if timeline.run_state != "COMPLETED":
                 raise BenchmarkError(f"step {name}: run state {timeline.run_state}; see {log}")
             breakdowns[name] = breakdown(timeline, datetime.fromtimestamp(steps[name].started_at))
-
-    return steps, breakdowns
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -109,23 +106,31 @@ def main(argv: list[str] | None = None) -> int:
     if args.events < 100:
         parser.error("--events must be at least 100 (the rerun adds 1 %)")
     console = Console(stderr=args.json)
+    steps: dict[str, Measurement] = {}
+    breakdowns: dict[str, list[tuple[str, float]]] = {}
+    failure = None
     try:
-        steps, breakdowns = run_benchmark(args.events, args.workdir.resolve(),
-                                          args.driver_memory, console)
+        run_benchmark(args.events, args.workdir.resolve(), args.driver_memory, console,
+                      steps, breakdowns)
     except BenchmarkError as error:
-        console.print(f"[red]benchmark failed: {error}[/]", highlight=False)
-        return 1
-    result = build_result(args.events, steps)
+        failure = str(error)
+    result = build_result(args.events, steps) if failure is None else None
     details = {
+        "events": args.events,
         "result": result,
+        "failure": failure,
         "driver_memory": args.driver_memory or "default",
         "steps": {name: vars(step) for name, step in steps.items()},
         "breakdowns": breakdowns,
     }
-    (args.workdir / "result.json").write_text(json.dumps(details, indent=2))
+    if args.workdir.is_dir():
+        (args.workdir / "result.json").write_text(json.dumps(details, indent=2))
     console.print(steps_table(args.events, steps))
     for name, rows in breakdowns.items():
         console.print(breakdown_table(f"where the time went: {name}", rows))
+    if result is None:
+        console.print(f"[red]benchmark failed: {failure}[/]", highlight=False)
+        return 1
     console.print(summary_table(result))
     if args.json:
         print(json.dumps(result))

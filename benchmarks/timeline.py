@@ -113,7 +113,8 @@ def _span(start: datetime | None, end: datetime | None) -> float | None:
 
 
 def breakdown(timeline: Timeline, process_start: datetime | None = None) -> list[tuple[str, float]]:
-    """Labelled seconds: start-up phases, each flow (start to terminal state), and the tail.
+    """Labelled seconds: start-up phases, each flow in start order (start to terminal state; flows
+    overlap), and the tail.
 
     ``process_start`` (local time, as the log writes it) adds the time before the first log line:
     the CLI and the Python side of ``spark-pipelines`` starting."""
@@ -129,7 +130,8 @@ def breakdown(timeline: Timeline, process_start: datetime | None = None) -> list
     ]
     first_flow = min((f.started for f in timeline.flows.values() if f.started), default=None)
     rows.append(("run: planning until first flow starts", _span(phases.get("run"), first_flow)))
-    for flow in timeline.flows.values():
+    in_start_order = sorted(timeline.flows.values(), key=lambda f: (f.started is None, f.started))
+    for flow in in_start_order:
         rows.append((f"flow {flow.name} ({(flow.state or '?').lower()})", flow.seconds))
     last_flow = max((f.finished for f in timeline.flows.values() if f.finished), default=None)
     rows.append(("run: flows (first start to last end)", _span(first_flow, last_flow)))
