@@ -16,8 +16,10 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+import socket
 import subprocess
 import sys
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -30,6 +32,9 @@ from benchmarks.timeline import breakdown, latest_log, read_timeline
 DEFAULT_WORKDIR = Path(__file__).resolve().parent / "out"
 BASE_SEED = 1
 INCREMENT_SEED = 2
+# spark-pipelines' local Spark Connect server listens here: while another run (a test, a demo)
+# holds it, a new run would wait for it or talk to the other run's server, inside the timing.
+CONNECT_PORT = 15002
 
 
 class BenchmarkError(Exception):
@@ -50,6 +55,26 @@ def generate(landing: Path, events: int, seed: int, output: Path) -> None:
     if code != 0:
         raise BenchmarkError(f"generate --events {events} --seed {seed} failed ({code}); "
                              f"see {output}")
+
+
+def wait_for_free_port(port: int, console: Console, timeout_s: float = 900) -> None:
+    """Wait, before the clock starts, until no other Spark Connect server holds ``port``."""
+    deadline = time.monotonic() + timeout_s
+    warned = False
+    while True:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the JVM binds
+            try:
+                probe.bind(("0.0.0.0", port))
+                return
+            except OSError:
+                pass
+        if time.monotonic() > deadline:
+            raise BenchmarkError(f"port {port} still held by another Spark Connect server")
+        if not warned:
+            console.print(f"  waiting for another Spark run to free port {port} (not timed)…")
+            warned = True
+        time.sleep(2)
 
 
 def timed(name: str, command: list[str], workdir: Path, console: Console) -> Measurement:
@@ -84,6 +109,7 @@ def run_benchmark(events: int, workdir: Path, driver_memory: str | None, console
             extra = max(1, events // 100)
             console.print(f"generating {extra:,} more events (seed {INCREMENT_SEED}, not timed)…")
             generate(landing, extra, INCREMENT_SEED, workdir / "generate-increment.out")
+        wait_for_free_port(CONNECT_PORT, console)
         steps[name] = timed(name, pipeline, workdir, console)
         log = latest_log(home / "logs")
         if log is not None:
