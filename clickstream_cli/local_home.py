@@ -71,13 +71,15 @@ class LocalHome:
         (self.conf_dir / "log4j2.properties").write_text(LOG4J2_PROPERTIES)
 
     def static_spark_conf(self) -> dict[str, str]:
-        """Settings that must be fixed when the JVM starts (persistent catalog)."""
+        """Settings that must be fixed when the JVM starts (persistent catalog).
+
+        Keep this to the catalog: `spark-pipelines` silently dropped these settings when another
+        one (`spark.ui.enabled` or `spark.driver.extraJavaOptions`) was passed beside them.
+        """
         return {
             "spark.sql.catalogImplementation": "hive",
             "spark.sql.warehouse.dir": self.warehouse.as_uri(),
             "spark.hadoop.javax.jdo.option.ConnectionURL": (
                 f"jdbc:derby:;databaseName={self.metastore};create=true"
             ),
-            "spark.driver.extraJavaOptions": f"-Dderby.system.home={self.root}",
-            "spark.ui.enabled": "false",
         }

@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -29,6 +30,9 @@ from clickstream_cli.local_home import LocalHome
 FLOW_EVENT = re.compile(r"Flow (?P<flow>\S+) (?:is|has) (?P<state>[A-Z_]+)")
 RUN_EVENT = re.compile(r"Run is (?P<state>[A-Z_]+)")
 ERROR_CLASS = re.compile(r"\[(?P<cls>[A-Z][A-Z0-9_]+(?:\.[A-Z0-9_]+)*)\]\s*(?P<msg>.+)")
+EXCEPTION = re.compile(r"(?P<cls>(?:[a-z0-9_]+\.)+[A-Z]\w*(?:Exception|Error)): (?P<msg>.+)")
+# spark-pipelines starts a local Spark Connect server on this fixed port.
+CONNECT_PORT = 15002
 TERMINAL_FLOW_STATES = {"COMPLETED", "FAILED", "STOPPED", "SKIPPED", "EXCLUDED"}
 
 
@@ -109,6 +113,7 @@ class RunProgress:
     flows: dict[str, str] = field(default_factory=dict)
     run_state: str | None = None
     first_error: str | None = None
+    first_exception: str | None = None
 
     def feed(self, line: str) -> tuple[str, str] | None:
         """Record one output line; returns (flow, state) when a flow changed state."""
@@ -121,7 +126,36 @@ class RunProgress:
         elif self.first_error is None and (match := ERROR_CLASS.search(line)):
             if "INVALID_HANDLE" not in match["cls"]:
                 self.first_error = f"[{match['cls']}] {match['msg'].strip()}"
+        elif self.first_exception is None and (match := EXCEPTION.search(line)):
+            self.first_exception = f"{match['cls'].split('.')[-1]}: {match['msg'].strip()}"
         return None
+
+    @property
+    def reason(self) -> str | None:
+        """The most telling error seen: a Spark error class, else the first exception."""
+        return self.first_error or self.first_exception
+
+
+def port_is_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind(("0.0.0.0", port))
+        except OSError:
+            return False
+    return True
+
+
+def wait_for_connect_port(status, timeout_s: float = 600, poll_s: float = 2.0) -> None:
+    """Wait while another local Spark Connect server (another run) holds the port."""
+    deadline = time.monotonic() + timeout_s
+    while not port_is_free(CONNECT_PORT):
+        if time.monotonic() > deadline:
+            raise RunError(
+                f"port {CONNECT_PORT} is still in use after {timeout_s:.0f} s: another "
+                "spark-pipelines run (or Spark Connect server) is running on this machine"
+            )
+        status.update(f"Waiting for another local Spark run to finish (port {CONNECT_PORT})…")
+        time.sleep(poll_s)
 
 
 def _one_line(text: str, limit: int = 400) -> str:
@@ -147,6 +181,8 @@ def run_pipeline(landing: Path, home_root: Path, full_refresh: bool = False,
     mode = "full refresh" if full_refresh else "incremental"
     console.print(f"[bold]clickstream-local run[/] ({mode}) landing={landing} home={home.root}")
     with open(log_path, "w") as log, console.status("Starting Spark (about 20 s)…") as status:
+        wait_for_connect_port(status)
+        status.update("Starting Spark (about 20 s)…")
         process = subprocess.Popen(
             command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
             env=child_environment(home), cwd=home.root, start_new_session=True,
@@ -175,7 +211,7 @@ def run_pipeline(landing: Path, home_root: Path, full_refresh: bool = False,
             raise RunError(f"interrupted; partial output in {log_path}") from None
     seconds = time.monotonic() - started
     if code != 0 or progress.run_state not in (None, "COMPLETED"):
-        reason = progress.first_error or f"spark-pipelines exited with code {code}"
+        reason = progress.reason or f"spark-pipelines exited with code {code}"
         raise RunError(f"run failed: {_one_line(reason)} (full log: {log_path})")
     if progress.run_state is None:
         raise RunError(f"run did not report completion (full log: {log_path})")

@@ -46,6 +46,7 @@ def open_session(home: LocalHome):
     for key, value in home.static_spark_conf().items():
         builder = builder.config(key, value)
     builder = builder.config("spark.sql.session.timeZone", "UTC")
+    builder = builder.config("spark.ui.enabled", "false")
     spark = builder.enableHiveSupport().getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
     return spark

@@ -106,6 +106,12 @@ def from_conf(conf: Mapping[str, str | None]) -> Runtime:
                 "e.g. {{secrets/<scope>/pii-hash-key}}"
             )
         key = DEVELOPMENT_PII_KEY
+    raw_schema = (conf.get(RAW_SCHEMA_KEY) or "").strip() or None
+    if name == DATABRICKS and not raw_schema:
+        # Without it Bronze and the quarantine (clear-text PII) would land in the published schema.
+        raise PipelineConfigError(
+            f"{RAW_SCHEMA_KEY} is not set: the restricted schema for Bronze and the quarantine"
+        )
     horizon = (conf.get(DEDUPE_HORIZON_KEY) or DEFAULT_DEDUPE_HORIZON).strip().lower()
     if not _INTERVAL.match(horizon):
         raise PipelineConfigError(
@@ -115,7 +121,7 @@ def from_conf(conf: Mapping[str, str | None]) -> Runtime:
         name=name,
         landing_path=landing,
         pii_key=key,
-        raw_schema=(conf.get(RAW_SCHEMA_KEY) or None),
+        raw_schema=raw_schema,
         dedupe_horizon=horizon,
     )
 

@@ -25,6 +25,9 @@ PII_PROPERTY_KEYS = (
 URL_PROPERTY_KEYS = ("url", "referrer", "path")
 # Something shaped like an email address in a free-form value is hashed, never kept.
 EMAIL_PATTERN = r"^\s*[^@\s]+@[^@\s]+\.[A-Za-z]{2,}\s*$"
+# ... and one inside free text is cut out.
+EMBEDDED_EMAIL = r"[^@\s\"',;:<>()\[\]]+@[^@\s\"',;:<>()\[\]]+\.[A-Za-z]{2,}"
+REDACTED_EMAIL = "[email removed]"
 
 _MAP = "map<string,string>"
 
@@ -64,6 +67,7 @@ def _public_properties(properties: Column, pii_key: str) -> Column:
         kept,
         lambda k, v: F.when(F.array_contains(urls, k), strip_query(v))
         .when(v.rlike(EMAIL_PATTERN), hmac_sha256(normalise_email(v), pii_key))
+        .when(v.contains("@"), F.regexp_replace(v, EMBEDDED_EMAIL, REDACTED_EMAIL))
         .otherwise(v),
     )
 

@@ -165,3 +165,9 @@ def test_current_reads_the_spark_configuration():
     rt = runtime.current(spark)
 
     assert (rt.name, rt.landing_path, rt.pii_key) == ("databricks", LANDING, SECRET)
+
+
+@pytest.mark.parametrize("missing", [None, "", "  "])
+def test_databricks_requires_a_raw_schema_so_pii_never_lands_in_the_published_one(missing):
+    with pytest.raises(PipelineConfigError, match=RAW_SCHEMA_KEY):
+        from_conf(databricks_conf(**{RAW_SCHEMA_KEY: missing}))

@@ -461,3 +461,15 @@ def test_bronze_equals_silver_plus_quarantine_plus_duplicates(spark, tmp_path):
     assert quarantine.count() == 4
     duplicates = 2
     assert len(lines) == silver_rows.count() + quarantine.count() + duplicates
+
+
+def test_email_inside_free_text_property_is_cut_out(spark):
+    from clickstream.silver import REDACTED_EMAIL, _public_properties
+
+    row = (
+        spark.createDataFrame([({"note": "contact me at Jo.Doe@example.com please"},)],
+                              "p map<string,string>")
+        .select(_public_properties(F.col("p"), "k").alias("p"))
+        .first()
+    )
+    assert row.p["note"] == f"contact me at {REDACTED_EMAIL} please"
