@@ -15,11 +15,10 @@ Semantics, identical on both platforms:
   least one tracked attribute: ``traits['plan']``, ``traits['country']`` (Silver already merged
   top-level ``traits`` and ``context.traits``) or ``email_hash``. An identify with none of them
   (a bare login) says nothing about the attributes and is not a change record.
-- **Sequence** = ``struct(event_ts, event_id)``: event time, ties broken by ``event_id``. AUTO
-  CDC requires one update per key per sequence value, and a struct is its documented way to
-  sequence by several columns; ``__START_AT``/``__END_AT`` take the type of the sequence, so they
-  are ``struct<event_ts: timestamp, event_id: string>``: query ``__START_AT.event_ts`` for the
-  time. A version is valid from its ``__START_AT`` up to (excluded) its ``__END_AT``.
+- **Sequence** = ``event_ts`` (event time), so ``__START_AT``/``__END_AT`` are timestamps: a
+  version is valid from its ``__START_AT`` up to (excluded) its ``__END_AT``. AUTO CDC expects
+  one update per key per sequence value; locally two identifies of one user at the very same
+  instant are ordered by ``event_id`` (the later one then opens a version of zero length).
 - **Versions.** Each record upserts the whole row (``ignore_null_updates`` stays at its default
   false): a null ``plan`` in a later identify replaces the earlier plan. A record whose tracked
   values equal (null-safe) those of the record just before it opens no new version. A late record
@@ -32,7 +31,7 @@ from __future__ import annotations
 from typing import Any
 
 import pyspark.sql.functions as F
-from pyspark.sql import Column, DataFrame, Window
+from pyspark.sql import DataFrame, Window
 
 from clickstream.schema import GOLD_DIM_USERS, SILVER_EVENTS
 
@@ -46,16 +45,14 @@ CHANGES_VIEW = "gold_dim_users_changes"
 
 COMMENT = (
     "SCD Type 2 history of user attributes (plan, country, email hash) from identify events, "
-    "keyed by user_key; a version is valid from __START_AT up to __END_AT (null = current). "
-    "__START_AT/__END_AT are struct<event_ts, event_id>: event time, ties broken by event_id."
+    "keyed by user_key; a version is valid from __START_AT up to __END_AT (null = current), "
+    "both event times in UTC."
 )
 TABLE_PROPERTIES = {"quality": "gold"}
 LOCAL_CLUSTER_BY = ["user_key"]
 
 
-def sequence() -> Column:
-    """The order of change records: event time, then ``event_id``."""
-    return F.struct(*SEQUENCE_COLUMNS)
+SEQUENCE_BY = "event_ts"
 
 
 def identify_changes(events: DataFrame) -> DataFrame:
@@ -90,8 +87,8 @@ def scd2_history(changes: DataFrame) -> DataFrame:
     return versions.select(
         *KEYS,
         *TRACKED_COLUMNS,
-        sequence().alias("__START_AT"),
-        F.lead(sequence()).over(by_user).alias("__END_AT"),
+        F.col(SEQUENCE_BY).alias("__START_AT"),
+        F.lead(SEQUENCE_BY).over(by_user).alias("__END_AT"),
     )
 
 
@@ -106,7 +103,7 @@ def auto_cdc_arguments() -> dict[str, Any]:
         "target": GOLD_DIM_USERS,
         "source": CHANGES_VIEW,
         "keys": list(KEYS),
-        "sequence_by": sequence(),
+        "sequence_by": SEQUENCE_BY,
         "except_column_list": list(SEQUENCE_COLUMNS),
         "stored_as_scd_type": 2,
         "track_history_column_list": list(TRACKED_COLUMNS),
