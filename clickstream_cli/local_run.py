@@ -163,24 +163,11 @@ def _one_line(text: str, limit: int = 400) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def run_pipeline(landing: Path, home_root: Path, full_refresh: bool = False,
-                 console: Console | None = None, driver_memory: str = "1g") -> RunProgress:
-    """Run the pipeline on ``landing`` with state under ``home_root``; raise RunError on failure."""
-    console = console or Console(stderr=True)
-    landing = landing.expanduser().resolve()
-    if not landing.is_dir():
-        raise InputError(f"landing folder {landing} does not exist (or is not a folder)")
-    source = pipeline_source_dir()
-    home = LocalHome(home_root.expanduser().resolve())
-    home.prepare()
-    spec = write_spec(home, landing, source)
-    log_path = home.logs / f"run-{datetime.now():%Y%m%d-%H%M%S}.log"
-    command = spark_pipelines_command(home, spec, full_refresh, driver_memory)
+def _attempt(command: list[str], home: LocalHome, log_path: Path, console: Console,
+             started: float) -> tuple[int, RunProgress]:
+    """One ``spark-pipelines`` process: stream its output to the log and the progress display."""
     progress = RunProgress()
-    started = time.monotonic()
-    mode = "full refresh" if full_refresh else "incremental"
-    console.print(f"[bold]clickstream-local run[/] ({mode}) landing={landing} home={home.root}")
-    with open(log_path, "w") as log, console.status("Starting Spark (about 20 s)…") as status:
+    with open(log_path, "a") as log, console.status("Starting Spark (about 20 s)…") as status:
         wait_for_connect_port(status)
         status.update("Starting Spark (about 20 s)…")
         process = subprocess.Popen(
@@ -204,11 +191,41 @@ def run_pipeline(landing: Path, home_root: Path, full_refresh: bool = False,
                         console.print(f"  {elapsed:6.1f}s  {flow:<22} [{colour}]{state}[/]")
                     else:
                         status.update(f"{flow}: {state.lower()}…")
-            code = process.wait()
+            return process.wait(), progress
         except KeyboardInterrupt:
             os.killpg(process.pid, signal.SIGTERM)
             process.wait()
             raise RunError(f"interrupted; partial output in {log_path}") from None
+
+
+def _lost_port_race(code: int, progress: RunProgress) -> bool:
+    """Another run took the Connect port between our check and the server's start."""
+    reason = progress.reason or ""
+    return code != 0 and not progress.flows and "BindException" in reason and str(
+        CONNECT_PORT) in reason
+
+
+def run_pipeline(landing: Path, home_root: Path, full_refresh: bool = False,
+                 console: Console | None = None, driver_memory: str = "1g",
+                 port_attempts: int = 5) -> RunProgress:
+    """Run the pipeline on ``landing`` with state under ``home_root``; raise RunError on failure."""
+    console = console or Console(stderr=True)
+    landing = landing.expanduser().resolve()
+    if not landing.is_dir():
+        raise InputError(f"landing folder {landing} does not exist (or is not a folder)")
+    source = pipeline_source_dir()
+    home = LocalHome(home_root.expanduser().resolve())
+    home.prepare()
+    spec = write_spec(home, landing, source)
+    log_path = home.logs / f"run-{datetime.now():%Y%m%d-%H%M%S}.log"
+    command = spark_pipelines_command(home, spec, full_refresh, driver_memory)
+    started = time.monotonic()
+    mode = "full refresh" if full_refresh else "incremental"
+    console.print(f"[bold]clickstream-local run[/] ({mode}) landing={landing} home={home.root}")
+    for _ in range(port_attempts):
+        code, progress = _attempt(command, home, log_path, console, started)
+        if not _lost_port_race(code, progress):
+            break
     seconds = time.monotonic() - started
     if code != 0 or progress.run_state not in (None, "COMPLETED"):
         reason = progress.reason or f"spark-pipelines exited with code {code}"
