@@ -132,6 +132,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.events < 100:
         parser.error("--events must be at least 100 (the rerun adds 1 %)")
     console = Console(stderr=args.json)
+    if not console.is_terminal:
+        console.width = 120  # logs and pipes: room for the tables
     steps: dict[str, Measurement] = {}
     breakdowns: dict[str, list[tuple[str, float]]] = {}
     failure = None
