@@ -4,7 +4,8 @@
     clickstream-local run --landing DIR --home DIR [--full-refresh]
     clickstream-local show --home DIR
 
-Exit codes: 0 success, 1 the run failed, 2 bad arguments or input (one readable line on stderr).
+Exit codes: 0 success, 1 the run failed, 2 bad arguments or input, 130 interrupted (one readable
+line on stderr).
 """
 
 from __future__ import annotations
@@ -42,6 +43,14 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        Console(stderr=True).print("[red]clickstream-local: interrupted[/]")
+        return 130
+
+
+def _main(argv: list[str] | None) -> int:
     args = _parser().parse_args(argv)
     errors = Console(stderr=True)
     if args.command == "generate":
@@ -49,12 +58,14 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_generate(args)
     if args.command == "run":
-        from clickstream_cli.local_run import InputError, RunError, run_pipeline
+        from clickstream_cli.local_run import InputError, RunError, RunInterrupted, run_pipeline
 
         try:
             run_pipeline(args.landing, args.home, args.full_refresh, errors, args.driver_memory)
         except RunError as error:
             errors.print(f"[red]clickstream-local: {error}[/]", highlight=False, soft_wrap=True)
+            if isinstance(error, RunInterrupted):
+                return 130
             return 2 if isinstance(error, InputError) else 1
         return 0
     from clickstream_cli.local_show import ShowError, show

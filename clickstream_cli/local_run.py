@@ -15,6 +15,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -42,6 +43,15 @@ class RunError(Exception):
 
 class InputError(RunError):
     """The input is unusable (e.g. no landing folder); nothing was written."""
+
+
+class RunInterrupted(RunError):
+    """Ctrl-C or SIGTERM: the Spark processes were stopped; the next run resumes from the
+    checkpoints."""
+
+
+def _raise_interrupt(signum, _frame):
+    raise KeyboardInterrupt
 
 
 def pipeline_source_dir() -> Path:
@@ -167,6 +177,19 @@ def _attempt(command: list[str], home: LocalHome, log_path: Path, console: Conso
              started: float) -> tuple[int, RunProgress]:
     """One ``spark-pipelines`` process: stream its output to the log and the progress display."""
     progress = RunProgress()
+    # SIGTERM (a killed job, a CI timeout) must stop the Spark processes too: they run in a
+    # session of their own so that the whole tree can be stopped at once.
+    if threading.current_thread() is not threading.main_thread():
+        return _follow(command, home, log_path, console, started, progress)
+    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    try:
+        return _follow(command, home, log_path, console, started, progress)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _follow(command: list[str], home: LocalHome, log_path: Path, console: Console,
+            started: float, progress: RunProgress) -> tuple[int, RunProgress]:
     with open(log_path, "a") as log, console.status("Starting Spark (about 20 s)…") as status:
         wait_for_connect_port(status)
         status.update("Starting Spark (about 20 s)…")
@@ -194,8 +217,15 @@ def _attempt(command: list[str], home: LocalHome, log_path: Path, console: Conso
             return process.wait(), progress
         except KeyboardInterrupt:
             os.killpg(process.pid, signal.SIGTERM)
-            process.wait()
-            raise RunError(f"interrupted; partial output in {log_path}") from None
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+            raise RunInterrupted(
+                f"interrupted; Spark stopped, the next run resumes from the checkpoints "
+                f"(partial log: {log_path})"
+            ) from None
 
 
 def _lost_port_race(code: int, progress: RunProgress) -> bool:
