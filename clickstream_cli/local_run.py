@@ -190,7 +190,7 @@ def _attempt(command: list[str], home: LocalHome, log_path: Path, console: Conso
 
 def _follow(command: list[str], home: LocalHome, log_path: Path, console: Console,
             started: float, progress: RunProgress) -> tuple[int, RunProgress]:
-    with open(log_path, "a") as log, console.status("Starting Spark (about 20 s)…") as status:
+    with open(log_path, "a", buffering=1) as log, console.status("Starting Spark (about 20 s)…") as status:
         wait_for_connect_port(status)
         status.update("Starting Spark (about 20 s)…")
         process = subprocess.Popen(
