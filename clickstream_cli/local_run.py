@@ -96,7 +96,9 @@ def write_spec(home: LocalHome, landing: Path, source: Path) -> Path:
 def spark_pipelines_command(home: LocalHome, spec: Path, full_refresh: bool,
                             driver_memory: str) -> list[str]:
     executable = Path(sys.executable).parent / "spark-pipelines"
-    command = [str(executable) if executable.exists() else "spark-pipelines"]
+    # `spark-pipelines` starts its Connect server with `--remote local` (one core) by default.
+    launcher = str(executable) if executable.exists() else "spark-pipelines"
+    command = [launcher, "--remote", "local[*]"]
     for key, value in home.static_spark_conf().items():
         command += ["--conf", f"{key}={value}"]
     command += ["--driver-memory", driver_memory, "run", "--spec", str(spec)]
@@ -190,9 +192,10 @@ def _attempt(command: list[str], home: LocalHome, log_path: Path, console: Conso
 
 def _follow(command: list[str], home: LocalHome, log_path: Path, console: Console,
             started: float, progress: RunProgress) -> tuple[int, RunProgress]:
-    with open(log_path, "a", buffering=1) as log, console.status("Starting Spark (about 20 s)…") as status:
+    starting = "Starting Spark (about 20 s)…"
+    with open(log_path, "a", buffering=1) as log, console.status(starting) as status:
         wait_for_connect_port(status)
-        status.update("Starting Spark (about 20 s)…")
+        status.update(starting)
         process = subprocess.Popen(
             command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
             env=child_environment(home), cwd=home.root, start_new_session=True,

@@ -78,6 +78,7 @@ def test_command_keeps_the_persistent_catalog_and_full_refresh(tmp_path):
     assert "spark.sql.catalogImplementation=hive" in command
     assert f"spark.sql.warehouse.dir={home.warehouse.as_uri()}" in command
     assert command[-1] == "--full-refresh-all"
+    assert command[command.index("--remote") + 1] == "local[*]"  # every core, not one
     assert command[command.index("--driver-memory") + 1] == "2g"
 
 
