@@ -36,7 +36,11 @@ lint: $(STAMP)
 	$(BIN)/actionlint
 
 demo: $(STAMP) java
-	$(BIN)/clickstream-local generate --out $(HOME_DIR)/landing --events $(EVENTS) --seed 7
+	@if [ -d $(HOME_DIR)/landing ]; then \
+	  echo "$(HOME_DIR)/landing exists: running on it (make clean starts over)"; \
+	else \
+	  $(BIN)/clickstream-local generate --out $(HOME_DIR)/landing --events $(EVENTS) --seed 7; \
+	fi
 	$(BIN)/clickstream-local run --landing $(HOME_DIR)/landing --home $(HOME_DIR)
 	$(BIN)/clickstream-local show --home $(HOME_DIR)
 
