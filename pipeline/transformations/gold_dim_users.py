@@ -4,11 +4,7 @@ AUTO CDC on Databricks, a materialized view with the same rows locally: the runt
 inside ``clickstream.dim_users.define_dim_users``.
 """
 
-from pyspark.sql import SparkSession
-
 from clickstream.dim_users import define_dim_users
 from clickstream.runtime import current
-
-spark = SparkSession.getActiveSession()
 
 define_dim_users(spark, current(spark))

@@ -1,13 +1,11 @@
 """gold_sessions: sessions per person (30 minutes of inactivity), over the whole Silver history."""
 
 from pyspark import pipelines as dp
-from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import DataFrame
 
 from clickstream.runtime import current
 from clickstream.schema import GOLD_SESSIONS, SILVER_EVENTS
 from clickstream.sessions import build_sessions
-
-spark = SparkSession.getActiveSession()
 
 
 @dp.materialized_view(
