@@ -43,7 +43,10 @@ def parse_raw_lines(lines: DataFrame, line_col: str = "value") -> DataFrame:
     line (not JSON, a JSON array or scalar, blank) is kept whole in ``_rescued_data`` under
     ``_corrupt_record`` and leaves every field null.
     """
-    fields = F.from_json(F.col(line_col), "map<string,string>", JSON_OPTIONS)
+    line = F.col(line_col)
+    # A byte-order mark (files saved by Windows tools) would make the first line unparsable.
+    without_bom = F.when(line.startswith("\ufeff"), F.substring(line, 2, 1 << 30)).otherwise(line)
+    fields = F.from_json(without_bom, "map<string,string>", JSON_OPTIONS)
     parsed = lines.select(F.col(line_col).alias("_line"), fields.alias("_fields"),
                           SOURCE_FILE, INGESTED_AT)
     known = F.array(*[F.lit(name) for name in SEGMENT_FIELDS])

@@ -283,3 +283,16 @@ def test_auto_loader_stream_gets_source_file_and_ingestion_time(spark, monkeypat
     selected = [str(c) for c in reader.load.return_value.select.call_args.args]
     assert any(SOURCE_FILE in c and "_metadata.file_path" in c for c in selected)
     assert any(INGESTED_AT in c and "current_timestamp" in c for c in selected)
+
+
+def test_a_byte_order_mark_does_not_make_the_first_line_malformed(spark):
+    from clickstream.bronze import parse_raw_lines
+
+    lines = spark.createDataFrame(
+        [('\ufeff{"messageId":"m1","type":"page"}', "f.json", None)],
+        "value string, _source_file string, _ingested_at timestamp",
+    )
+
+    row = parse_raw_lines(lines).first()
+
+    assert (row.messageId, row._rescued_data) == ("m1", None)
