@@ -31,6 +31,10 @@ REDACTED_EMAIL = "[email removed]"
 
 _MAP = "map<string,string>"
 
+# Spark's JSON-expression optimizer splits each from_json into one per field read, so every nested
+# field re-parsed its JSON text: Silver took 24 s instead of 14 s for 1M rows on 2 cores.
+SILVER_SPARK_CONF = {"spark.sql.optimizer.enableJsonExpressionOptimization": "false"}
+
 
 def strip_query(url: Column) -> Column:
     """URL without query string or fragment (they may carry identifiers); blank becomes null."""

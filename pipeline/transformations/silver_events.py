@@ -4,7 +4,7 @@ from pyspark import pipelines as dp
 
 from clickstream import runtime
 from clickstream.schema import SILVER_EVENTS
-from clickstream.silver import build_silver_events
+from clickstream.silver import SILVER_SPARK_CONF, build_silver_events
 
 rt = runtime.current(spark)
 
@@ -13,6 +13,7 @@ rt = runtime.current(spark)
     name=SILVER_EVENTS,
     comment="Clickstream events: deduplicated by messageId, UTC, PII replaced by HMAC-SHA-256.",
     table_properties={"quality": "silver"},
+    spark_conf=SILVER_SPARK_CONF,
 )
 def silver_events():
     return build_silver_events(spark.readStream.table("bronze_events_checked"), rt.pii_key)
