@@ -48,7 +48,17 @@ def open_session(home: LocalHome):
     builder = builder.config("spark.sql.session.timeZone", "UTC")
     builder = builder.config("spark.ui.enabled", "false")
     builder = builder.config("spark.ui.showConsoleProgress", "false")
-    spark = builder.enableHiveSupport().getOrCreate()
+    # The JVM inherits this process's stderr when it starts: point it at a log file, so its
+    # start-up chatter stays out of the report.
+    home.logs.mkdir(parents=True, exist_ok=True)
+    saved = os.dup(2)
+    with open(home.logs / "show-spark.log", "ab") as jvm_log:
+        os.dup2(jvm_log.fileno(), 2)
+        try:
+            spark = builder.enableHiveSupport().getOrCreate()
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
     spark.sparkContext.setLogLevel("ERROR")
     return spark
 
