@@ -28,13 +28,11 @@ from rich.console import Console
 from benchmarks.measure import Measurement, measure
 from benchmarks.results import breakdown_table, build_result, steps_table, summary_table
 from benchmarks.timeline import breakdown, latest_log, read_timeline
+from clickstream_cli.spark_pipelines_log import CONNECT_PORT
 
 DEFAULT_WORKDIR = Path(__file__).resolve().parent / "out"
 BASE_SEED = 1
 INCREMENT_SEED = 2
-# spark-pipelines' local Spark Connect server listens here: while another run (a test, a demo)
-# holds it, a new run would wait for it or talk to the other run's server, inside the timing.
-CONNECT_PORT = 15002
 
 
 class BenchmarkError(Exception):

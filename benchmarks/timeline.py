@@ -21,11 +21,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from clickstream_cli.spark_pipelines_log import (
+    ACTIVE_FLOW_STATES,
+    FLOW_EVENT,
+    RUN_EVENT,
+    TERMINAL_FLOW_STATES,
+    flow_table_name,
+)
+
 LINE = re.compile(r"^(?P<ts>\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2})(?:[.,]\d+)?: (?P<msg>.*)$")
-FLOW = re.compile(r"Flow (?P<flow>\S+) (?:is|has) (?P<state>[A-Z_]+)")
-RUN = re.compile(r"Run is (?P<state>[A-Z_]+)")
-TERMINAL = {"COMPLETED", "FAILED", "STOPPED", "SKIPPED", "EXCLUDED"}
-ACTIVE = ("STARTING", "RUNNING")
 # Phase markers of ``spark-pipelines run``, in the order they appear.
 PHASES = {
     "spec": "Loading pipeline spec",
@@ -64,10 +68,6 @@ class Timeline:
     last: datetime | None = None
 
 
-def _short(flow: str) -> str:
-    return flow.split(".")[-1]
-
-
 def parse_timeline(text: str) -> Timeline:
     """Phase markers and flow timings from a run log's text (other lines are ignored)."""
     timeline = Timeline()
@@ -82,16 +82,16 @@ def parse_timeline(text: str) -> Timeline:
         for phase, marker in PHASES.items():
             if message.startswith(marker) and phase not in timeline.phases:
                 timeline.phases[phase] = at
-        if flow_match := FLOW.search(message):
-            name, state = _short(flow_match["flow"]), flow_match["state"]
+        if flow_match := FLOW_EVENT.search(message):
+            name, state = flow_table_name(flow_match["flow"]), flow_match["state"]
             flow = timeline.flows.setdefault(name, FlowTiming(name))
-            if state in ACTIVE and flow.started is None:
+            if state in ACTIVE_FLOW_STATES and flow.started is None:
                 flow.started = at
-            elif state in TERMINAL:
+            elif state in TERMINAL_FLOW_STATES:
                 flow.finished, flow.state = at, state
-        elif run_match := RUN.search(message):
+        elif run_match := RUN_EVENT.search(message):
             timeline.run_state = run_match["state"]
-            if run_match["state"] in TERMINAL:
+            if run_match["state"] in TERMINAL_FLOW_STATES:
                 timeline.run_finished = at
     return timeline
 

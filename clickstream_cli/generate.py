@@ -30,6 +30,15 @@ from itertools import islice
 from pathlib import Path
 from random import Random
 
+from clickstream.contract import (
+    CHECKOUT_STARTED,
+    FUNNEL_COLUMNS,
+    ORDER_COMPLETED,
+    PRODUCT_ADDED,
+    PRODUCT_VIEWED,
+    SEGMENT_FIELDS,
+)
+
 POPULATION_SEED = 20250303
 POPULATION_EPOCH = datetime(2025, 3, 3, tzinfo=UTC)
 EVENTS_PER_USER = 40
@@ -52,18 +61,6 @@ DAY_MS = 24 * HOUR_MS
 SESSION_GAP_MS = 30 * MINUTE_MS
 MIN_STEP_MS, MAX_STEP_MS = 5 * SECOND_MS, 10 * MINUTE_MS
 MAX_SESSION_EVENTS = 60
-
-# Top-level fields of the Segment spec (clickstream.schema.SEGMENT_FIELDS, without pyspark).
-SEGMENT_FIELDS = frozenset(
-    ("messageId", "type", "event", "name", "userId", "anonymousId", "timestamp",
-     "originalTimestamp", "sentAt", "receivedAt", "context", "properties", "traits")
-)
-FUNNEL = {
-    "Product Viewed": "product_viewed",
-    "Product Added": "product_added",
-    "Checkout Started": "checkout_started",
-    "Order Completed": "orders",
-}
 
 SITE = "https://shop.example.com"
 FIRST_NAMES = ("alice", "bob", "chen", "dana", "emil", "fatima", "gita", "hugo", "ines", "jonas",
@@ -400,17 +397,17 @@ class Visit:
         """Track events a page leads to, each with the page it forces next (or None)."""
         rng = self.rng
         if page == "product" and rng.random() < 0.85:
-            yield _track("Product Viewed", {**self.product, "currency": "USD"}), None
+            yield _track(PRODUCT_VIEWED, {**self.product, "currency": "USD"}), None
             if rng.random() < 0.3:
                 item = {**self.product, "quantity": rng.randint(1, 3)}
                 self.cart.append(item)
-                yield _track("Product Added", {**item, "currency": "USD"}), (
+                yield _track(PRODUCT_ADDED, {**item, "currency": "USD"}), (
                     "cart" if rng.random() < 0.5 else None)
         elif page == "cart" and self.cart and rng.random() < 0.5:
-            yield _track("Checkout Started", {"value": _total(self.cart), "currency": "USD",
+            yield _track(CHECKOUT_STARTED, {"value": _total(self.cart), "currency": "USD",
                                               "products": self.cart}), "checkout"
         elif page == "checkout" and self.cart and rng.random() < 0.65:
-            yield _track("Order Completed", self._order()), "complete"
+            yield _track(ORDER_COMPLETED, self._order()), "complete"
             self.cart = []
         elif page == "search" and rng.random() < 0.7:
             yield _track("Products Searched", {"query": self.search_term}), None
@@ -657,13 +654,13 @@ class Feed:
         elif kind == "track":
             name = event["event"]
             tally.tracks[name] += 1
-            if name == "Order Completed":
+            if name == ORDER_COMPLETED:
                 tally.revenue += float(event["properties"]["revenue"])
         if late:
             tally.late.append(event["messageId"])
         if "timestamp" not in event:
             tally.no_timestamp += 1
-        if not SEGMENT_FIELDS.issuperset(event):
+        if not set(SEGMENT_FIELDS).issuperset(event):
             tally.unknown_fields += 1
 
     def inject_faults(self, received: int, event: dict, line: str) -> None:
@@ -801,7 +798,7 @@ def _manifest(seed: int, start: datetime, days: int, landing: Landing, tally: Ta
         emails=sorted(tally.emails),
         ips=sorted(tally.ips),
         order_revenue_total=round(tally.revenue, 2),
-        funnel={key: tally.tracks[name] for name, key in FUNNEL.items()},
+        funnel={key: tally.tracks[name] for name, key in FUNNEL_COLUMNS.items()},
         page_views=tally.page_views,
     )
 

@@ -15,17 +15,8 @@ from typing import Any
 import pyspark.sql.functions as F
 from pyspark.sql import SparkSession
 
-from clickstream.schema import GOLD_DAILY_METRICS, GOLD_SESSIONS, SILVER_EVENTS
-from clickstream.sessions import FUNNEL_STEPS, PAGE, utc_date
-
-# Funnel step (Segment event name) -> its column in gold_daily_metrics.
-FUNNEL_COLUMNS = dict(
-    zip(
-        FUNNEL_STEPS,
-        ("product_viewed", "product_added", "checkout_started", "orders"),
-        strict=True,
-    )
-)
+from clickstream.contract import FUNNEL_COLUMNS, GOLD_DAILY_METRICS, GOLD_SESSIONS, SILVER_EVENTS
+from clickstream.sessions import PAGE, utc_date
 
 
 def _rate(numerator: int, denominator: int) -> float | None:

@@ -27,14 +27,16 @@ from rich.console import Console
 import clickstream
 from clickstream import runtime
 from clickstream_cli.local_home import LocalHome
+from clickstream_cli.spark_pipelines_log import (
+    CONNECT_PORT,
+    FLOW_EVENT,
+    RUN_EVENT,
+    TERMINAL_FLOW_STATES,
+    flow_table_name,
+)
 
-FLOW_EVENT = re.compile(r"Flow (?P<flow>\S+) (?:is|has) (?P<state>[A-Z_]+)")
-RUN_EVENT = re.compile(r"Run is (?P<state>[A-Z_]+)")
 ERROR_CLASS = re.compile(r"\[(?P<cls>[A-Z][A-Z0-9_]+(?:\.[A-Z0-9_]+)*)\]\s*(?P<msg>.+)")
 EXCEPTION = re.compile(r"(?P<cls>(?:[a-z0-9_]+\.)+[A-Z]\w*(?:Exception|Error)): (?P<msg>.+)")
-# spark-pipelines starts a local Spark Connect server on this fixed port.
-CONNECT_PORT = 15002
-TERMINAL_FLOW_STATES = {"COMPLETED", "FAILED", "STOPPED", "SKIPPED", "EXCLUDED"}
 
 
 class RunError(Exception):
@@ -130,7 +132,7 @@ class RunProgress:
     def feed(self, line: str) -> tuple[str, str] | None:
         """Record one output line; returns (flow, state) when a flow changed state."""
         if match := FLOW_EVENT.search(line):
-            flow = match["flow"].split(".")[-1]
+            flow = flow_table_name(match["flow"])
             self.flows[flow] = match["state"]
             return flow, match["state"]
         if match := RUN_EVENT.search(line):

@@ -13,7 +13,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from clickstream.schema import (
+from clickstream.contract import (
     BRONZE_EVENTS,
     GOLD_DAILY_METRICS,
     GOLD_DIM_USERS,

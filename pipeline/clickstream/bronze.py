@@ -17,15 +17,14 @@ from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import StringType, StructField, StructType
 
-from clickstream.schema import (
-    BRONZE_RAW_SCHEMA,
-    BRONZE_SCHEMA_DDL,
+from clickstream.contract import (
     CORRUPT_RECORD_KEY,
     INGESTED_AT,
     RESCUED_DATA,
     SEGMENT_FIELDS,
     SOURCE_FILE,
 )
+from clickstream.schema import BRONZE_RAW_SCHEMA, BRONZE_SCHEMA_DDL
 
 # Single-quoted pseudo-JSON is not JSON: other parsers reject it, so Bronze rescues it whole.
 JSON_OPTIONS = {"allowSingleQuotes": "false", "mode": "PERMISSIVE"}

@@ -2,7 +2,7 @@
 
 :func:`build_daily_metrics` takes the whole Silver history and ``gold_sessions`` (so the
 ``sessions`` column agrees with that table by construction) and returns the columns of
-``DAILY_COLUMNS``.
+``DAILY_METRICS_COLUMNS``.
 
 Choices:
 
@@ -28,12 +28,13 @@ from __future__ import annotations
 import pyspark.sql.functions as F
 from pyspark.sql import Column, DataFrame
 
-from clickstream.sessions import (
-    CHECKOUT_STARTED,
-    IDENTITY,
+from clickstream.contract import (
+    DAILY_METRICS_COLUMNS,
+    FUNNEL_COLUMNS,
     ORDER_COMPLETED,
-    PRODUCT_ADDED,
-    PRODUCT_VIEWED,
+)
+from clickstream.sessions import (
+    IDENTITY,
     activity_events,
     is_page,
     is_track,
@@ -43,19 +44,8 @@ from clickstream.sessions import (
 
 REVENUE_TYPE = "decimal(18,2)"
 
-DAILY_COLUMNS = (
-    "event_date",
-    "active_users",
-    "sessions",
-    "page_views",
-    "product_viewed",
-    "product_added",
-    "checkout_started",
-    "orders",
-    "revenue",
-)
 
-_COUNT_COLUMNS = DAILY_COLUMNS[1:-1]
+_COUNT_COLUMNS = DAILY_METRICS_COLUMNS[1:-1]
 
 
 def order_revenue() -> Column:
@@ -69,15 +59,13 @@ def order_revenue() -> Column:
 
 
 def build_daily_metrics(events: DataFrame, sessions: DataFrame) -> DataFrame:
-    """Silver events (whole history) + ``gold_sessions`` -> one row per date, ``DAILY_COLUMNS``."""
+    """Silver events (whole history) + ``gold_sessions`` -> one row per date (the contract's
+    ``DAILY_METRICS_COLUMNS``)."""
     activity = activity_events(resolve_identity(events))
     per_day = activity.groupBy("event_date").agg(
         F.count_distinct(IDENTITY).alias("active_users"),
         F.count_if(is_page()).alias("page_views"),
-        F.count_if(is_track(PRODUCT_VIEWED)).alias("product_viewed"),
-        F.count_if(is_track(PRODUCT_ADDED)).alias("product_added"),
-        F.count_if(is_track(CHECKOUT_STARTED)).alias("checkout_started"),
-        F.count_if(is_track(ORDER_COMPLETED)).alias("orders"),
+        *[F.count_if(is_track(step)).alias(column) for step, column in FUNNEL_COLUMNS.items()],
         F.sum(order_revenue()).alias("_revenue"),
     )
     sessions_per_day = sessions.groupBy(utc_date(F.col("session_start")).alias("event_date")).agg(

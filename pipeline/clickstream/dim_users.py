@@ -33,7 +33,7 @@ from typing import Any
 import pyspark.sql.functions as F
 from pyspark.sql import DataFrame, Window
 
-from clickstream.schema import GOLD_DIM_USERS, SILVER_EVENTS
+from clickstream.contract import GOLD_DIM_USERS, SILVER_EVENTS
 
 KEYS = ("user_key",)
 TRACKED_COLUMNS = ("plan", "country", "email_hash")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pyspark.sql import Column
 from pyspark.sql import functions as F
 
-from clickstream.schema import CORRUPT_RECORD_KEY, EVENT_TYPES, RESCUED_DATA
+from clickstream.contract import CORRUPT_RECORD_KEY, EVENT_TYPES, RESCUED_DATA
 
 
 def parse_timestamp_sql(column: str) -> str:

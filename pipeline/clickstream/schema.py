@@ -1,4 +1,4 @@
-"""Schemas and table names of the clickstream pipeline: the data contract in code.
+"""Spark schemas of the clickstream pipeline, built from the names in ``clickstream.contract``.
 
 Bronze keeps every top-level Segment field as a string, exactly as it came: nested objects
 (``context``, ``properties``, ``traits``) are kept as their raw JSON text, so no free-form value can
@@ -14,38 +14,7 @@ from pyspark.sql.types import (
     TimestampType,
 )
 
-# Table names: the contract dashboards, tests and infra read.
-BRONZE_EVENTS = "bronze_events"
-SILVER_EVENTS = "silver_events"
-SILVER_QUARANTINE = "silver_quarantine"
-GOLD_DIM_USERS = "gold_dim_users"
-GOLD_SESSIONS = "gold_sessions"
-GOLD_DAILY_METRICS = "gold_daily_metrics"
-
-# Top-level fields of a Segment-spec event. Anything else is schema drift -> ``_rescued_data``.
-SEGMENT_FIELDS = (
-    "messageId",
-    "type",
-    "event",
-    "name",
-    "userId",
-    "anonymousId",
-    "timestamp",
-    "originalTimestamp",
-    "sentAt",
-    "receivedAt",
-    "context",
-    "properties",
-    "traits",
-)
-
-EVENT_TYPES = ("page", "track", "identify", "screen", "group", "alias")
-
-RESCUED_DATA = "_rescued_data"
-SOURCE_FILE = "_source_file"
-INGESTED_AT = "_ingested_at"
-# Key under which a line that is not a JSON object is kept, whole, inside ``_rescued_data``.
-CORRUPT_RECORD_KEY = "_corrupt_record"
+from clickstream.contract import INGESTED_AT, RESCUED_DATA, SEGMENT_FIELDS, SOURCE_FILE
 
 BRONZE_RAW_SCHEMA = StructType([StructField(f, StringType()) for f in SEGMENT_FIELDS])
 BRONZE_SCHEMA_DDL = ", ".join(f"`{f}` STRING" for f in SEGMENT_FIELDS)

@@ -36,6 +36,8 @@ from __future__ import annotations
 import pyspark.sql.functions as F
 from pyspark.sql import Column, DataFrame, Window
 
+from clickstream.contract import ORDER_COMPLETED
+
 SESSION_GAP_MINUTES = 30
 _MICROS_PER_SECOND = 1_000_000
 _MICROS_PER_DAY = 86_400 * _MICROS_PER_SECOND
@@ -45,11 +47,6 @@ PAGE = "page"
 TRACK = "track"
 ACTIVITY_TYPES = ("page", "screen", "track")
 
-PRODUCT_VIEWED = "Product Viewed"
-PRODUCT_ADDED = "Product Added"
-CHECKOUT_STARTED = "Checkout Started"
-ORDER_COMPLETED = "Order Completed"
-FUNNEL_STEPS = (PRODUCT_VIEWED, PRODUCT_ADDED, CHECKOUT_STARTED, ORDER_COMPLETED)
 
 IDENTITY = "identity"
 # The Silver columns Gold reads. Named, never inspected (``DataFrame.columns`` would analyse the

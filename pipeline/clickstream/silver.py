@@ -10,9 +10,10 @@ from __future__ import annotations
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
+from clickstream.contract import INGESTED_AT, SOURCE_FILE
 from clickstream.hashing import hmac_sha256, normalise_email, normalise_id
 from clickstream.rules import EVENT_TIME_SQL, SILVER_RULES, failed_rule_names, passes_all
-from clickstream.schema import CONTEXT_SCHEMA, INGESTED_AT, SOURCE_FILE
+from clickstream.schema import CONTEXT_SCHEMA
 
 # Identify traits that may reach Silver and Gold; every other trait (email, name, phone,
 # address, ...) is treated as PII and stays in the raw zone.

@@ -3,7 +3,7 @@
 from pyspark import pipelines as dp
 
 from clickstream import runtime
-from clickstream.schema import BRONZE_EVENTS
+from clickstream.contract import BRONZE_EVENTS
 
 rt = runtime.current(spark)
 

@@ -7,14 +7,14 @@ the event log once per row; locally the expectations are a no-op and the split i
 from pyspark import pipelines as dp
 
 from clickstream import runtime
+from clickstream.contract import BRONZE_EVENTS, BRONZE_EVENTS_CHECKED
 from clickstream.rules import SILVER_RULES
-from clickstream.schema import BRONZE_EVENTS
 
 rt = runtime.current(spark)
 
 
 @dp.temporary_view(
-    name="bronze_events_checked",
+    name=BRONZE_EVENTS_CHECKED,
     comment="Bronze stream, watermarked on ingestion time, checked against Silver's rules.",
 )
 @rt.expect_all(SILVER_RULES)

@@ -6,9 +6,9 @@ Reads ``gold_sessions``: that view is defined first (the local spec lists it bef
 from pyspark import pipelines as dp
 from pyspark.sql import DataFrame
 
+from clickstream.contract import GOLD_DAILY_METRICS, GOLD_SESSIONS, SILVER_EVENTS
 from clickstream.daily_metrics import build_daily_metrics
 from clickstream.runtime import current
-from clickstream.schema import GOLD_DAILY_METRICS, GOLD_SESSIONS, SILVER_EVENTS
 
 
 @dp.materialized_view(

@@ -3,8 +3,8 @@
 from pyspark import pipelines as dp
 from pyspark.sql import DataFrame
 
+from clickstream.contract import GOLD_SESSIONS, SILVER_EVENTS
 from clickstream.runtime import current
-from clickstream.schema import GOLD_SESSIONS, SILVER_EVENTS
 from clickstream.sessions import build_sessions
 
 

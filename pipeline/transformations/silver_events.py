@@ -3,7 +3,7 @@
 from pyspark import pipelines as dp
 
 from clickstream import runtime
-from clickstream.schema import SILVER_EVENTS
+from clickstream.contract import BRONZE_EVENTS_CHECKED, SILVER_EVENTS
 from clickstream.silver import SILVER_SPARK_CONF, build_silver_events
 
 rt = runtime.current(spark)
@@ -16,4 +16,4 @@ rt = runtime.current(spark)
     spark_conf=SILVER_SPARK_CONF,
 )
 def silver_events():
-    return build_silver_events(spark.readStream.table("bronze_events_checked"), rt.pii_key)
+    return build_silver_events(spark.readStream.table(BRONZE_EVENTS_CHECKED), rt.pii_key)

@@ -20,14 +20,14 @@ from clickstream.bronze import (
     parse_raw_lines,
     read_landing_with_auto_loader,
 )
-from clickstream.schema import (
-    BRONZE_SCHEMA,
+from clickstream.contract import (
     CORRUPT_RECORD_KEY,
     INGESTED_AT,
     RESCUED_DATA,
     SEGMENT_FIELDS,
     SOURCE_FILE,
 )
+from clickstream.schema import BRONZE_SCHEMA
 
 INGESTED = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 FILE = "landing/clickstream/part-0001.jsonl"

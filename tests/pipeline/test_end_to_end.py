@@ -17,7 +17,7 @@ import pytest
 from pyspark.sql import functions as F
 from pyspark.testing import assertDataFrameEqual
 
-from clickstream.schema import (
+from clickstream.contract import (
     BRONZE_EVENTS,
     GOLD_DAILY_METRICS,
     GOLD_DIM_USERS,

@@ -8,7 +8,8 @@ from decimal import Decimal
 import pytest
 from pyspark.testing import assertDataFrameEqual
 
-from clickstream.daily_metrics import DAILY_COLUMNS, build_daily_metrics
+from clickstream.contract import DAILY_METRICS_COLUMNS
+from clickstream.daily_metrics import build_daily_metrics
 from clickstream.schema import SILVER_SCHEMA
 from clickstream.sessions import build_sessions
 
@@ -64,7 +65,7 @@ def test_daily_row_follows_the_column_contract(spark, metrics_of):
         "product_viewed bigint, product_added bigint, checkout_started bigint, orders bigint, "
         "revenue decimal(18,2)",
     )
-    assert tuple(actual.columns) == DAILY_COLUMNS
+    assert tuple(actual.columns) == DAILY_METRICS_COLUMNS
     assertDataFrameEqual(actual, expected, checkRowOrder=False)
     assert dict(actual.dtypes)["revenue"] == "decimal(18,2)"
 

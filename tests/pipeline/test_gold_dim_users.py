@@ -10,6 +10,7 @@ from pyspark import pipelines as dp
 from pyspark.testing import assertDataFrameEqual
 
 from clickstream import dim_users
+from clickstream.contract import GOLD_DIM_USERS
 from clickstream.dim_users import (
     CHANGES_VIEW,
     DIM_USERS_COLUMNS,
@@ -18,7 +19,7 @@ from clickstream.dim_users import (
     scd2_history,
 )
 from clickstream.runtime import Runtime
-from clickstream.schema import GOLD_DIM_USERS, SILVER_SCHEMA
+from clickstream.schema import SILVER_SCHEMA
 
 T0 = datetime(2024, 5, 1, 10, 0, tzinfo=UTC)
 

@@ -9,6 +9,7 @@ import pytest
 from pyspark.sql import functions as F
 from pyspark.testing import assertDataFrameEqual
 
+from clickstream.contract import RESCUED_DATA
 from clickstream.rules import (
     EVENT_TIME_SQL,
     SILVER_RULES,
@@ -16,7 +17,7 @@ from clickstream.rules import (
     passes_all,
     rule_holds,
 )
-from clickstream.schema import BRONZE_SCHEMA, RESCUED_DATA
+from clickstream.schema import BRONZE_SCHEMA
 
 VALID = {
     "messageId": "m1",

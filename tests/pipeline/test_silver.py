@@ -14,12 +14,8 @@ from pyspark.sql import functions as F
 from pyspark.testing import assertDataFrameEqual
 
 from clickstream.bronze import parse_raw_lines, read_landing_as_lines
-from clickstream.schema import (
-    BRONZE_SCHEMA,
-    INGESTED_AT,
-    SILVER_SCHEMA,
-    SOURCE_FILE,
-)
+from clickstream.contract import INGESTED_AT, SOURCE_FILE
+from clickstream.schema import BRONZE_SCHEMA, SILVER_SCHEMA
 from clickstream.silver import (
     build_silver_events,
     quarantine_rows,

@@ -1,0 +1,71 @@
+"""The data contract as plain constants: table names, Segment fields, the funnel. No pyspark.
+
+Everything that names a table, a raw field or a funnel step imports it from here: the pipeline
+(``clickstream.schema`` builds its Spark types from these names), the sample-data generator, the
+reports and the dashboards. Change a name here and every reader follows.
+"""
+
+from __future__ import annotations
+
+# Tables: the names dashboards, tests and infra read.
+BRONZE_EVENTS = "bronze_events"
+SILVER_EVENTS = "silver_events"
+SILVER_QUARANTINE = "silver_quarantine"
+GOLD_DIM_USERS = "gold_dim_users"
+GOLD_SESSIONS = "gold_sessions"
+GOLD_DAILY_METRICS = "gold_daily_metrics"
+GOLD_QUALITY_DAILY = "gold_quality_daily"
+# Bronze rows with Silver's rules evaluated once; both Silver and the quarantine read it.
+BRONZE_EVENTS_CHECKED = "bronze_events_checked"
+
+# Raw-zone tables (clear-text PII possible): the restricted schema on Databricks.
+RAW_TABLES = (BRONZE_EVENTS, SILVER_QUARANTINE)
+
+# Top-level fields of a Segment-spec event. Anything else is schema drift -> ``_rescued_data``.
+SEGMENT_FIELDS = (
+    "messageId",
+    "type",
+    "event",
+    "name",
+    "userId",
+    "anonymousId",
+    "timestamp",
+    "originalTimestamp",
+    "sentAt",
+    "receivedAt",
+    "context",
+    "properties",
+    "traits",
+)
+
+EVENT_TYPES = ("page", "track", "identify", "screen", "group", "alias")
+
+# Columns Bronze adds to the Segment fields.
+RESCUED_DATA = "_rescued_data"
+SOURCE_FILE = "_source_file"
+INGESTED_AT = "_ingested_at"
+# Key under which a line that is not a JSON object is kept, whole, inside ``_rescued_data``.
+CORRUPT_RECORD_KEY = "_corrupt_record"
+
+# The e-commerce funnel: Segment's e-commerce spec event names, in order, and the
+# ``gold_daily_metrics`` column that counts each.
+PRODUCT_VIEWED = "Product Viewed"
+PRODUCT_ADDED = "Product Added"
+CHECKOUT_STARTED = "Checkout Started"
+ORDER_COMPLETED = "Order Completed"
+FUNNEL_COLUMNS = {
+    PRODUCT_VIEWED: "product_viewed",
+    PRODUCT_ADDED: "product_added",
+    CHECKOUT_STARTED: "checkout_started",
+    ORDER_COMPLETED: "orders",
+}
+FUNNEL_STEPS = tuple(FUNNEL_COLUMNS)
+
+DAILY_METRICS_COLUMNS = (
+    "event_date",
+    "active_users",
+    "sessions",
+    "page_views",
+    *FUNNEL_COLUMNS.values(),
+    "revenue",
+)
