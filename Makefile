@@ -4,6 +4,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# The CrossGuard pack runs in its own virtualenv (policy/requirements.txt: pulumi-policy pins a
+# protobuf that cannot share .venv with pyspark); `pulumi preview --policy-pack policy` uses it.
+POLICY_STAMP := policy/venv/.installed
 STACK  ?= dev
 HOME_DIR ?= .local/demo
 EVENTS ?= 50000
@@ -14,7 +17,7 @@ help:
 	@echo "make demo              generate ~50k events, run the pipeline locally, show the tables"
 	@echo "make test              install everything and run the test suite"
 	@echo "make lint              ruff + actionlint"
-	@echo "make preview STACK=dev the offline Pulumi plan (mocks, no credentials)"
+	@echo "make preview STACK=dev the offline Pulumi plan (mocks, no credentials) + the policy rules"
 	@echo "make bench             benchmarks at 200k events -> docs/benchmarks.md figures"
 
 $(STAMP): pyproject.toml
@@ -23,7 +26,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-venv: $(STAMP)
+$(POLICY_STAMP): policy/requirements.txt
+	$(PYTHON) -m venv policy/venv
+	policy/venv/bin/pip install --quiet -r policy/requirements.txt
+	@touch $(POLICY_STAMP)
+
+venv: $(STAMP) $(POLICY_STAMP)
 
 java:
 	@bash scripts/ensure-java.sh
@@ -51,4 +59,4 @@ bench: $(STAMP) java
 	$(BIN)/python -m benchmarks.run --events 200000
 
 clean:
-	rm -rf .local benchmarks/out
+	rm -rf .local benchmarks/out policy/venv

@@ -2,20 +2,45 @@
 
 The catalog is ISOLATED (bound to this workspace) and keeps its managed tables in the lake's
 ``catalog`` container; the admins group owns the catalog, both schemas and the locations. The
-PII hashing key lives in a Databricks-backed secret scope; the pipeline reads it through a
-``{{secrets/<scope>/<key>}}`` reference, so the key never appears in pipeline settings.
+PII hashing key lives in a Databricks-backed secret scope; the pipeline configuration names the
+scope and the key, and the pipeline reads the value with ``dbutils.secrets.get``, so the key never
+appears in pipeline settings.
+
+Unity Catalog validates the storage credential when an external location is created
+(``skip_validation`` is left off on purpose), so the credential, the locations and the catalog's
+storage root wait for ``access_ready``: the lake's wait for its role assignment to propagate.
+Without ``protect`` (dev) the catalog and schemas are ``force_destroy``: ``pulumi destroy`` drops
+them with their tables; protected stacks (prod) keep the provider's refusal to drop a non-empty one.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import pulumi
 import pulumi_databricks as databricks
 import pulumi_random as random
 
-from infra.config import StackConfig
-from infra.storage import DataLake
-
 PII_SECRET_KEY = "pii-hash-key"
+
+
+@dataclass(frozen=True)
+class CatalogArgs:
+    """What the catalog needs from config and from the lake."""
+
+    stack: str
+    catalog_name: str
+    schema_name: str
+    raw_schema_name: str
+    admins_group: str
+    protect: bool
+    secret_scope: str
+    pii_hash_key: pulumi.Input[str] | None  # None: generate one
+    pipeline_run_as: str | None  # gets READ on the secret scope
+    connector_id: pulumi.Input[str]
+    landing_url: pulumi.Input[str]
+    catalog_url: pulumi.Input[str]
+    access_ready: pulumi.Resource  # the connector's role assignment has propagated
 
 
 class UnityCatalog(pulumi.ComponentResource):
@@ -28,75 +53,79 @@ class UnityCatalog(pulumi.ComponentResource):
     def __init__(
         self,
         name: str,
-        cfg: StackConfig,
-        lake: DataLake,
+        args: CatalogArgs,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("clickstream:infra:UnityCatalog", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        protected = pulumi.ResourceOptions(parent=self, protect=cfg.protect)
-        prefix = f"clickstream-{cfg.stack}"
+        after_rbac = pulumi.ResourceOptions(parent=self, depends_on=[args.access_ready])
+        protected = pulumi.ResourceOptions(parent=self, protect=args.protect)
+        force_destroy = not args.protect
+        prefix = f"clickstream-{args.stack}"
 
         self.credential = databricks.StorageCredential(
             f"{name}-credential",
             name=prefix,
             azure_managed_identity=databricks.StorageCredentialAzureManagedIdentityArgs(
-                access_connector_id=lake.connector_id
+                access_connector_id=args.connector_id
             ),
-            owner=cfg.admins_group,
+            owner=args.admins_group,
             comment="Access connector identity of the clickstream data lake",
-            # The role assignment must exist before UC validates the credential.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[lake.role_assignment]),
+            # The role assignment must have propagated before UC validates the credential.
+            opts=after_rbac,
         )
         self.landing_location = databricks.ExternalLocation(
             f"{name}-landing-location",
             name=f"{prefix}-landing",
-            url=lake.landing_url,
+            url=args.landing_url,
             credential_name=self.credential.name,
-            owner=cfg.admins_group,
+            owner=args.admins_group,
             comment="Raw clickstream files as they land",
-            opts=child,
+            opts=after_rbac,
         )
         self.catalog_location = databricks.ExternalLocation(
             f"{name}-catalog-location",
             name=f"{prefix}-catalog",
-            url=lake.catalog_url,
+            url=args.catalog_url,
             credential_name=self.credential.name,
-            owner=cfg.admins_group,
+            owner=args.admins_group,
             comment="Managed storage root of the clickstream catalog",
-            opts=child,
+            opts=after_rbac,
         )
         self.catalog = databricks.Catalog(
             f"{name}-catalog",
-            name=cfg.catalog_name,
+            name=args.catalog_name,
             storage_root=self.catalog_location.url,
             isolation_mode="ISOLATED",
-            owner=cfg.admins_group,
+            owner=args.admins_group,
             comment="Clickstream lakehouse",
+            force_destroy=force_destroy,
             opts=protected,
         )
         self.schema = databricks.Schema(
             f"{name}-schema",
             catalog_name=self.catalog.name,
-            name=cfg.schema_name,
-            owner=cfg.admins_group,
+            name=args.schema_name,
+            owner=args.admins_group,
             comment="Published Silver and Gold tables: no clear-text PII",
+            force_destroy=force_destroy,
             opts=protected,
         )
         self.raw_schema = databricks.Schema(
             f"{name}-raw-schema",
             catalog_name=self.catalog.name,
-            name=cfg.raw_schema_name,
-            owner=cfg.admins_group,
+            name=args.raw_schema_name,
+            owner=args.admins_group,
             comment="Restricted: Bronze and the quarantine, raw events with PII",
+            force_destroy=force_destroy,
             opts=protected,
         )
 
         self.secret_scope = databricks.SecretScope(
-            f"{name}-secret-scope", name=cfg.secret_scope, opts=child
+            f"{name}-secret-scope", name=args.secret_scope, opts=child
         )
-        if cfg.pii_hash_key is not None:
-            key_value: pulumi.Input[str] = cfg.pii_hash_key
+        if args.pii_hash_key is not None:
+            key_value: pulumi.Input[str] = args.pii_hash_key
         else:
             generated = random.RandomPassword(
                 f"{name}-pii-hash-key", length=64, special=False, opts=child
@@ -109,14 +138,18 @@ class UnityCatalog(pulumi.ComponentResource):
             string_value=key_value,
             opts=child,
         )
-        if cfg.pipeline_run_as is not None:
+        # What must exist before the pipeline may start: a continuous pipeline starts on create.
+        self.secret_readers: list[pulumi.Resource] = [self.pii_secret]
+        if args.pipeline_run_as is not None:
             # A run-as service principal is not the scope's creator, so it needs READ.
-            databricks.SecretAcl(
-                f"{name}-secret-scope-pipeline-read",
-                scope=self.secret_scope.name,
-                principal=cfg.pipeline_run_as,
-                permission="READ",
-                opts=child,
+            self.secret_readers.append(
+                databricks.SecretAcl(
+                    f"{name}-secret-scope-pipeline-read",
+                    scope=self.secret_scope.name,
+                    principal=args.pipeline_run_as,
+                    permission="READ",
+                    opts=child,
+                )
             )
 
         self.catalog_name = self.catalog.name
@@ -126,9 +159,11 @@ class UnityCatalog(pulumi.ComponentResource):
         self.raw_schema_full_name = pulumi.Output.concat(
             self.catalog.name, ".", self.raw_schema.name
         )
-        self.pii_key_reference = pulumi.Output.format(
-            "{{{{secrets/{0}/{1}}}}}", self.secret_scope.name, self.pii_secret.key
-        )
+        # Where the pipeline finds the PII key: outputs of the Secret itself, never rebuilt.
+        self.pii_key_scope = self.pii_secret.scope
+        self.pii_key_name = self.pii_secret.key
+        # `{{secrets/<scope>/<key>}}` as the provider computes it, for Spark conf or env vars.
+        self.pii_key_reference = self.pii_secret.config_reference
         self.register_outputs(
             {
                 "catalog_name": self.catalog_name,

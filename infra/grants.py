@@ -17,6 +17,7 @@ tables it creates, so it needs no SELECT or MODIFY.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import pulumi
 import pulumi_databricks as databricks
@@ -43,15 +44,23 @@ SECURABLE_ARGUMENT = {
 }
 
 
+@dataclass(frozen=True)
+class GrantsArgs:
+    """The securables (by matrix key, as Outputs of the catalog) and the principal of each role.
+
+    Principals are fixed names from config (a group, a service principal's application id),
+    never the identity that happens to deploy.
+    """
+
+    securables: Mapping[str, pulumi.Input[str]]
+    principals: Mapping[str, str]
+
+
 class CatalogGrants(pulumi.ComponentResource):
     """Declares ``ACCESS_MATRIX``: one authoritative Grants resource per securable."""
 
     def __init__(
-        self,
-        name: str,
-        securables: Mapping[str, pulumi.Input[str]],
-        principals: Mapping[str, pulumi.Input[str]],
-        opts: pulumi.ResourceOptions | None = None,
+        self, name: str, args: GrantsArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("clickstream:infra:CatalogGrants", name, None, opts)
         self.grants: dict[str, databricks.Grants] = {}
@@ -60,11 +69,11 @@ class CatalogGrants(pulumi.ComponentResource):
                 f"{name}-{securable.replace('_', '-')}",
                 grants=[
                     databricks.GrantsGrantArgs(
-                        principal=principals[role], privileges=list(privileges)
+                        principal=args.principals[role], privileges=list(privileges)
                     )
                     for role, privileges in rows.items()
                 ],
                 opts=pulumi.ResourceOptions(parent=self),
-                **{SECURABLE_ARGUMENT[securable]: securables[securable]},
+                **{SECURABLE_ARGUMENT[securable]: args.securables[securable]},
             )
         self.register_outputs({})

@@ -4,6 +4,15 @@ The files the pipeline needs (``transformations/`` and the ``clickstream`` packa
 as workspace files into a stack-scoped folder. Each upload carries its content (and its MD5), so
 changing a file changes that resource's inputs and ``pulumi up`` re-uploads it. The folder is the
 pipeline's ``root_path``, which puts it on ``sys.path`` so ``import clickstream`` works.
+
+The folder lives in a home (by default the deployer's, ``<home>/.clickstream-lakeflow/<stack>``,
+where Databricks Asset Bundles deploy too), never under ``/Shared``: there every workspace user
+has CAN MANAGE, and folder permissions only add to inherited ones. Its own Permissions give
+admins CAN_MANAGE, the run-as principal CAN_READ and engineers CAN_READ.
+
+Engineers get no permission on the pipeline itself: its UI (CAN_VIEW) shows the event log, whose
+error messages can quote raw records. They follow pipeline health through the published
+``gold_quality_daily`` counts; failures are mailed to ``notificationEmails``.
 """
 
 from __future__ import annotations
@@ -17,16 +26,13 @@ from pathlib import Path
 import pulumi
 import pulumi_databricks as databricks
 
-from infra.catalog import UnityCatalog
-from infra.config import StackConfig
-from infra.storage import DataLake
-
 PIPELINE_DIR = Path(__file__).resolve().parent.parent / "pipeline"
 # (folder, patterns) the pipeline needs; everything else under pipeline/ stays local.
 UPLOADED = (("transformations", ("*.py", "*.sql")), ("clickstream", ("*.py",)))
 SKIPPED_PARTS = frozenset({"__pycache__", "tests"})
 FAILURE_ALERTS = ("on-update-failure", "on-update-fatal-failure", "on-flow-failure")
 EVENT_LOG_TABLE = "pipeline_event_log"
+CODE_FOLDER = ".clickstream-lakeflow"
 
 
 @dataclass(frozen=True)
@@ -70,29 +76,84 @@ def code_version(files: Sequence[SourceFile]) -> str:
     return digest.hexdigest()[:12]
 
 
+@dataclass(frozen=True)
+class PipelineArgs:
+    """What the pipeline needs from config and from the catalog, lake and identity components."""
+
+    stack: str
+    files: Sequence[SourceFile]
+    workspace_folder: str | None  # None: <deployer home>/.clickstream-lakeflow/<stack>
+    catalog_name: pulumi.Input[str]
+    schema_name: pulumi.Input[str]
+    raw_schema_name: pulumi.Input[str]
+    landing_path: pulumi.Input[str]
+    pii_key_scope: pulumi.Input[str]
+    pii_key_name: pulumi.Input[str]
+    development: bool
+    continuous: bool
+    notification_emails: Sequence[str]
+    run_as: str  # application id of the run-as service principal
+    admins_group: str
+    engineers_group: str
+    # Must exist before the pipeline: grants, the secret ACL, the run-as role, the network.
+    depends_on: Sequence[pulumi.Resource] = ()
+
+
+def code_folder(args: PipelineArgs) -> pulumi.Input[str]:
+    if args.workspace_folder is not None:
+        return args.workspace_folder
+    home = databricks.get_current_user_output().home
+    return pulumi.Output.concat(home, f"/{CODE_FOLDER}/{args.stack}")
+
+
+def folder_access(args: PipelineArgs) -> list[databricks.PermissionsAccessControlArgs]:
+    return [
+        databricks.PermissionsAccessControlArgs(
+            group_name=args.admins_group, permission_level="CAN_MANAGE"
+        ),
+        databricks.PermissionsAccessControlArgs(
+            service_principal_name=args.run_as, permission_level="CAN_READ"
+        ),
+        databricks.PermissionsAccessControlArgs(
+            group_name=args.engineers_group, permission_level="CAN_READ"
+        ),
+    ]
+
+
+def pipeline_access(args: PipelineArgs) -> list[databricks.PermissionsAccessControlArgs]:
+    # CAN_RUN lets the run-as principal (the refresh job's identity) start updates
+    # (docs: "Manage identities, permissions, and privileges for pipelines").
+    return [
+        databricks.PermissionsAccessControlArgs(
+            group_name=args.admins_group, permission_level="CAN_MANAGE"
+        ),
+        databricks.PermissionsAccessControlArgs(
+            service_principal_name=args.run_as, permission_level="CAN_RUN"
+        ),
+    ]
+
+
 class LakeflowPipeline(pulumi.ComponentResource):
-    """The serverless Lakeflow pipeline, its code, its trigger and who may see it."""
+    """The serverless Lakeflow pipeline, its uploaded code and who may see either."""
 
     pipeline_id: pulumi.Output[str]
     pipeline_url: pulumi.Output[str]
-    job_id: pulumi.Output[str] | None
     workspace_folder: pulumi.Output[str]
 
     def __init__(
-        self,
-        name: str,
-        cfg: StackConfig,
-        lake: DataLake,
-        uc: UnityCatalog,
-        files: Sequence[SourceFile],
-        depends_on: Sequence[pulumi.Resource] = (),
-        opts: pulumi.ResourceOptions | None = None,
+        self, name: str, args: PipelineArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("clickstream:infra:LakeflowPipeline", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
 
         folder = databricks.Directory(
-            f"{name}-folder", path=cfg.workspace_folder, delete_recursive=True, opts=child
+            f"{name}-folder", path=code_folder(args), delete_recursive=True, opts=child
+        )
+        folder_permissions = databricks.Permissions(
+            f"{name}-folder-permissions",
+            directory_path=folder.path,
+            access_controls=folder_access(args),
+            opts=child,
         )
         uploads = [
             databricks.WorkspaceFile(
@@ -102,28 +163,25 @@ class LakeflowPipeline(pulumi.ComponentResource):
                 md5=file.md5,
                 opts=child,
             )
-            for file in files
+            for file in args.files
         ]
         # Pipelines address workspace files through the /Workspace mount.
         root_path = pulumi.Output.concat("/Workspace", folder.path)
 
         notifications = None
-        if cfg.notification_emails:
+        if args.notification_emails:
             notifications = [
                 databricks.PipelineNotificationArgs(
-                    email_recipients=list(cfg.notification_emails), alerts=list(FAILURE_ALERTS)
+                    email_recipients=list(args.notification_emails), alerts=list(FAILURE_ALERTS)
                 )
             ]
-        run_as_args = None
-        if cfg.pipeline_run_as is not None:
-            run_as_args = databricks.PipelineRunAsArgs(service_principal_name=cfg.pipeline_run_as)
 
         self.pipeline = databricks.Pipeline(
             f"{name}-pipeline",
-            name=f"clickstream-{cfg.stack}",
+            name=f"clickstream-{args.stack}",
             serverless=True,
-            catalog=uc.catalog_name,
-            schema=uc.schema_name,
+            catalog=args.catalog_name,
+            schema=args.schema_name,
             root_path=root_path,
             libraries=[
                 databricks.PipelineLibraryArgs(
@@ -134,85 +192,43 @@ class LakeflowPipeline(pulumi.ComponentResource):
             ],
             configuration={
                 "clickstream.runtime": "databricks",
-                "clickstream.landing_path": lake.landing_path,
-                "clickstream.raw_schema": uc.raw_schema_name,
-                "clickstream.pii_key": uc.pii_key_reference,
+                "clickstream.landing_path": args.landing_path,
+                "clickstream.raw_schema": args.raw_schema_name,
+                # The pipeline reads the key with dbutils.secrets.get(scope, key).
+                "clickstream.pii_key_scope": args.pii_key_scope,
+                "clickstream.pii_key_name": args.pii_key_name,
                 "spark.sql.session.timeZone": "UTC",
             },
-            development=cfg.development,
-            continuous=not cfg.scheduled,
+            development=args.development,
+            continuous=args.continuous,
             channel="CURRENT",
             notifications=notifications,
             # The event log goes to the restricted schema: its error messages can quote raw
             # (PII-bearing) Bronze records, which the published schema must never hold.
             event_log=databricks.PipelineEventLogArgs(
-                name=EVENT_LOG_TABLE, catalog=uc.catalog_name, schema=uc.raw_schema_name
+                name=EVENT_LOG_TABLE, catalog=args.catalog_name, schema=args.raw_schema_name
             ),
-            run_as=run_as_args,
-            tags={"code_version": code_version(files)},
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[*uploads, *depends_on]),
+            # Setting this needs servicePrincipal.user on the principal (RunAsIdentity).
+            run_as=databricks.PipelineRunAsArgs(service_principal_name=args.run_as),
+            tags={"code_version": code_version(args.files)},
+            opts=pulumi.ResourceOptions(
+                parent=self, depends_on=[*uploads, folder_permissions, *args.depends_on]
+            ),
         )
-
-        access = [
-            databricks.PermissionsAccessControlArgs(
-                group_name=cfg.engineers_group, permission_level="CAN_VIEW"
-            ),
-            databricks.PermissionsAccessControlArgs(
-                group_name=cfg.admins_group, permission_level="CAN_MANAGE"
-            ),
-        ]
         databricks.Permissions(
             f"{name}-pipeline-permissions",
             pipeline_id=self.pipeline.id,
-            access_controls=access,
+            access_controls=pipeline_access(args),
             opts=child,
         )
-
-        self.job_id = None
-        if cfg.scheduled:
-            job = databricks.Job(
-                f"{name}-schedule",
-                name=f"clickstream-{cfg.stack}-refresh",
-                tasks=[
-                    databricks.JobTaskArgs(
-                        task_key="refresh_pipeline",
-                        pipeline_task=databricks.JobTaskPipelineTaskArgs(
-                            pipeline_id=self.pipeline.id
-                        ),
-                    )
-                ],
-                schedule=databricks.JobScheduleArgs(
-                    quartz_cron_expression=cfg.schedule_cron,
-                    timezone_id=cfg.schedule_timezone,
-                    pause_status="UNPAUSED",
-                ),
-                max_concurrent_runs=1,
-                email_notifications=databricks.JobEmailNotificationsArgs(
-                    on_failures=list(cfg.notification_emails)
-                )
-                if cfg.notification_emails
-                else None,
-                run_as=databricks.JobRunAsArgs(service_principal_name=cfg.pipeline_run_as)
-                if cfg.pipeline_run_as is not None
-                else None,
-                opts=child,
-            )
-            databricks.Permissions(
-                f"{name}-schedule-permissions",
-                job_id=job.id,
-                access_controls=access,
-                opts=child,
-            )
-            self.job_id = job.id
 
         self.pipeline_id = self.pipeline.id
         self.pipeline_url = self.pipeline.url
         self.workspace_folder = folder.path
-        outputs = {
-            "pipeline_id": self.pipeline_id,
-            "pipeline_url": self.pipeline_url,
-            "workspace_folder": self.workspace_folder,
-        }
-        if self.job_id is not None:
-            outputs["job_id"] = self.job_id
-        self.register_outputs(outputs)
+        self.register_outputs(
+            {
+                "pipeline_id": self.pipeline_id,
+                "pipeline_url": self.pipeline_url,
+                "workspace_folder": self.workspace_folder,
+            }
+        )

@@ -2,6 +2,9 @@
 
     python -m infra.preview --stack dev [--json]
 
+The policy pack's rules (``policy/rules.py``) run over the same resources: a violation is printed
+with its rule and resource, and the command exits 1.
+
 Reads ``Pulumi.yaml`` (defaults) and ``Pulumi.<stack>.yaml`` itself, feeds them to the mocks and
 prints every resource (type, logical name, the inputs that matter) and the stack outputs. No
 Pulumi CLI, no provider plugins, no credentials: values the cloud would compute (names, ids,
@@ -15,211 +18,26 @@ import argparse
 import json
 import os
 import sys
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-import pulumi
-import yaml
-from pulumi.runtime.mocks import MockMonitor
-
 from infra import config as stack_config
-from infra.pipeline import PIPELINE_DIR
+from infra.mocks import (
+    PLACEHOLDER_HOST,
+    PLACEHOLDER_SUBSCRIPTION,
+    REPO_ROOT,
+    Plan,
+    Recorded,
+    RecordingMocks,
+    flatten,
+    run,
+    stack_file_config,
+)
+from policy import rules as policy_rules
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-PLACEHOLDER_HOST = "https://adb-0000000000000000.0.azuredatabricks.net"
-PLACEHOLDER_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
-FAKE_TENANT = "11111111-1111-1111-1111-111111111111"
-FAKE_PRINCIPAL = "22222222-2222-2222-2222-222222222222"
-FAKE_DEPLOYER = "deployer@example.com"
 MASK = "(secret)"
-
-# azure-native resources are named by one input; the cloud echoes it back as `name`.
-_AZURE_NAME_INPUT = {
-    "azure-native:resources:ResourceGroup": "resourceGroupName",
-    "azure-native:storage:StorageAccount": "accountName",
-    "azure-native:storage:BlobContainer": "containerName",
-    "azure-native:storage:BlobServiceProperties": "blobServicesName",
-    "azure-native:databricks:AccessConnector": "connectorName",
-    "azure-native:authorization:RoleAssignment": "roleAssignmentName",
-}
 _SECRET_INPUTS = {"stringValue", "result"}
 
-
-@dataclass
-class Recorded:
-    """One registered resource: what the program asked for."""
-
-    type: str
-    name: str
-    inputs: dict[str, Any]
-    custom: bool
-    protect: bool = False
-    parent: str = ""
-    dependencies: list[str] = field(default_factory=list)
-
-
-class RecordingMocks(pulumi.runtime.Mocks):
-    """Records every resource and fakes the outputs the cloud computes."""
-
-    def __init__(self, host: str = PLACEHOLDER_HOST) -> None:
-        self.host = host.rstrip("/")
-        self.resources: list[Recorded] = []
-        self._options: dict[tuple[str, str], dict[str, Any]] = {}
-        self._counter = 0
-
-    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:
-        options = self._options.pop((args.typ, args.name), {})
-        self.resources.append(
-            Recorded(args.typ, args.name, dict(args.inputs), bool(args.custom), **options)
-        )
-        self._counter += 1
-        outputs = dict(args.inputs)
-        typ = args.typ
-        resource_id = f"{args.name}-id"
-        if typ.startswith("azure-native:"):
-            name = args.inputs.get(_AZURE_NAME_INPUT.get(typ, ""), args.name)
-            if typ == "azure-native:authorization:RoleAssignment":
-                name = f"00000000-0000-0000-0000-{self._counter:012d}"
-            outputs["name"] = name
-            resource_id = (
-                f"/subscriptions/{PLACEHOLDER_SUBSCRIPTION}/fake/{typ.split(':')[-1]}/{name}"
-            )
-            if typ == "azure-native:databricks:AccessConnector":
-                outputs["identity"] = {
-                    **(args.inputs.get("identity") or {}),
-                    "principalId": FAKE_PRINCIPAL,
-                    "tenantId": FAKE_TENANT,
-                }
-        elif typ == "databricks:index/schema:Schema":
-            resource_id = f"{args.inputs.get('catalogName')}.{args.inputs.get('name')}"
-        elif typ in (
-            "databricks:index/catalog:Catalog",
-            "databricks:index/secretScope:SecretScope",
-            "databricks:index/storageCredential:StorageCredential",
-            "databricks:index/externalLocation:ExternalLocation",
-        ):
-            resource_id = args.inputs.get("name", resource_id)
-        elif typ == "databricks:index/pipeline:Pipeline":
-            resource_id = f"0000aaaa-bbbb-cccc-dddd-{self._counter:012d}"
-            outputs["url"] = f"{self.host}/pipelines/{resource_id}"
-        elif typ == "databricks:index/job:Job":
-            resource_id = str(100000 + self._counter)
-        elif typ in (
-            "databricks:index/directory:Directory",
-            "databricks:index/workspaceFile:WorkspaceFile",
-        ):
-            resource_id = args.inputs.get("path", resource_id)
-        elif typ == "random:index/randomPassword:RandomPassword":
-            outputs["result"] = "x" * int(args.inputs.get("length", 16))
-        return resource_id, outputs
-
-    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict, list] | dict:
-        if args.token == "databricks:index/getCurrentUser:getCurrentUser":
-            return {"id": "1", "userName": FAKE_DEPLOYER, "home": f"/Users/{FAKE_DEPLOYER}"}
-        return {}
-
-    def remember_options(self, typ: str, name: str, options: dict[str, Any]) -> None:
-        self._options[(typ, name)] = options
-
-    def of_type(self, typ: str) -> list[Recorded]:
-        return [r for r in self.resources if r.type == typ]
-
-    def named(self, name: str) -> Recorded:
-        matches = [r for r in self.resources if r.name == name]
-        if len(matches) != 1:
-            raise KeyError(f"{len(matches)} resources named {name!r}")
-        return matches[0]
-
-
-class _RecordingMonitor(MockMonitor):
-    """Passes resource options (protect, parent, dependencies) that mocks never see."""
-
-    def RegisterResource(self, request):  # noqa: N802 - gRPC method name
-        self.mocks.remember_options(
-            request.type,
-            request.name,
-            {
-                "protect": bool(request.protect),
-                "parent": request.parent,
-                "dependencies": list(request.dependencies),
-            },
-        )
-        return super().RegisterResource(request)
-
-
-@dataclass
-class Plan:
-    """The result of one offline run."""
-
-    stack: str
-    resources: list[Recorded]
-    outputs: dict[str, Any]
-
-    def of_type(self, typ: str) -> list[Recorded]:
-        return [r for r in self.resources if r.type == typ]
-
-    def only(self, typ: str) -> Recorded:
-        found = self.of_type(typ)
-        if len(found) != 1:
-            raise LookupError(f"expected one {typ}, found {len(found)}")
-        return found[0]
-
-
-def run(
-    config: dict[str, str],
-    stack: str,
-    secret_keys: list[str] | None = None,
-    pipeline_dir: Path = PIPELINE_DIR,
-    mocks: RecordingMocks | None = None,
-) -> Plan:
-    """Run load() + build() under fresh mocks; raise ConfigError before any resource exists."""
-    from infra.program import build
-
-    mocks = mocks or RecordingMocks()
-    pulumi.runtime.set_mocks(
-        mocks,
-        project=stack_config.PROJECT,
-        stack=stack,
-        preview=False,
-        monitor=_RecordingMonitor(mocks),
-    )
-    pulumi.runtime.set_all_config(dict(config), list(secret_keys or []))
-    outputs: dict[str, Any] = {}
-
-    @pulumi.runtime.test
-    def program():
-        exported = build(stack_config.load(), pipeline_dir)
-        return pulumi.Output.all(**exported).apply(outputs.update)
-
-    program()
-    return Plan(stack, mocks.resources, outputs)
-
-
-def _flatten(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value)
-
-
-def stack_file_config(stack: str, root: Path = REPO_ROOT) -> tuple[dict[str, str], list[str]]:
-    """Pulumi.yaml defaults overlaid with Pulumi.<stack>.yaml, as the engine would pass them."""
-    project = yaml.safe_load((root / "Pulumi.yaml").read_text())
-    stack_path = root / f"Pulumi.{stack}.yaml"
-    if not stack_path.exists():
-        raise stack_config.ConfigError("stack", f"no {stack_path.name} next to Pulumi.yaml")
-    stack_values = (yaml.safe_load(stack_path.read_text()) or {}).get("config") or {}
-    config: dict[str, str] = {}
-    for key, spec in (project.get("config") or {}).items():
-        if isinstance(spec, dict) and "default" in spec:
-            config[f"{project['name']}:{key}"] = _flatten(spec["default"])
-    secrets: list[str] = []
-    for key, value in stack_values.items():
-        if isinstance(value, dict) and "secure" in value:
-            # Ciphertext cannot be read offline: stand in a value of the right shape.
-            config[key] = "0" * 64
-            secrets.append(key)
-        else:
-            config[key] = _flatten(value)
-    return config, secrets
+__all__ = ["REPO_ROOT", "Plan", "Recorded", "RecordingMocks", "main", "run", "stack_file_config"]
 
 
 def _shown_inputs(resource: Recorded) -> dict[str, Any]:
@@ -269,7 +87,7 @@ def _print_table(data: dict[str, Any], notes: list[str]) -> None:
     table.add_column("protect")
     table.add_column("inputs", overflow="fold")
     for resource in data["resources"]:
-        inputs = "\n".join(f"{k}: {_flatten(v)}" for k, v in resource["inputs"].items())
+        inputs = "\n".join(f"{k}: {flatten(v)}" for k, v in resource["inputs"].items())
         table.add_row(
             _short_type(resource["type"]),
             resource["name"],
@@ -281,10 +99,55 @@ def _print_table(data: dict[str, Any], notes: list[str]) -> None:
     outputs.add_column("output", style="bold")
     outputs.add_column("value (ids and URLs faked)")
     for key, value in sorted(data["outputs"].items()):
-        outputs.add_row(key, _flatten(value))
+        outputs.add_row(key, flatten(value))
     console.print(outputs)
     for note in notes:
         console.print(f"[yellow]note:[/yellow] {note}")
+
+
+def policy_violations(plan: Plan) -> list[policy_rules.Violation]:
+    """The policy pack's rules (policy/rules.py) over the resources the program declared."""
+    resources = [
+        policy_rules.Resource(r.type, r.name, r.inputs, r.protect, r.name)
+        for r in plan.resources
+        if r.custom
+    ]
+    engineers = next(
+        (g for g in _grant_principals(plan) if g.endswith("engineers")),
+        policy_rules.Settings().engineers_group,
+    )
+    return policy_rules.check(resources, policy_rules.Settings(engineers_group=engineers))
+
+
+def _grant_principals(plan: Plan) -> list[str]:
+    return [
+        row.get("principal", "")
+        for r in plan.of_type(policy_rules.GRANTS)
+        for row in r.inputs.get("grants") or []
+    ]
+
+
+def reminders(plan: Plan) -> list[str]:
+    """One-time steps and placeholders that `pulumi up` against the real cloud depends on."""
+    notes: list[str] = []
+    for r in plan.of_type("databricks:index/accessControlRuleSet:AccessControlRuleSet"):
+        if "/00000000-0000-0000-0000-000000000000/" in r.inputs.get("name", ""):
+            notes.append("databricksAccountId is the all-zero placeholder: set your account id")
+    for r in plan.of_type("databricks:index/pipeline:Pipeline"):
+        run_as = (r.inputs.get("runAs") or {}).get("servicePrincipalName", "")
+        if run_as.startswith("00000000-0000-0000-0000-"):
+            notes.append("pipelineRunAs is a placeholder: set the run-as principal's app id")
+    if plan.of_type(policy_rules.NCC):
+        notes.append(
+            "the NCC's stable subnets are added to the storage firewall (no approval step); "
+            "the storage account must be in the workspace's region (docs/deploy.md)"
+        )
+    if plan.of_type("time:index/sleep:Sleep"):
+        notes.append(
+            "first `pulumi up` waits 10 minutes after the connector's role assignment "
+            "(Azure RBAC propagation) before Unity Catalog validates the credential"
+        )
+    return notes
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -314,13 +177,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"config error in stack {args.stack!r}: {error}", file=sys.stderr)
         return 1
 
+    violations = policy_violations(plan)
+    notes += reminders(plan)
     data = plan_as_dict(plan)
+    data["policy_violations"] = [str(v) for v in violations]
     if args.json:
         json.dump(data, sys.stdout, indent=2, sort_keys=True, default=str)
         print()
     else:
         _print_table(data, notes)
-    return 0
+    for violation in violations:
+        print(f"policy violation: {violation}", file=sys.stderr)
+    return 1 if violations else 0
 
 
 if __name__ == "__main__":

@@ -1,7 +1,10 @@
 """``build()``: declares every component of one stack and returns the stack outputs.
 
 A function rather than module-level code, so that tests and the offline preview can run the
-program many times in one process under Pulumi's mocks.
+program many times in one process under Pulumi's mocks. Each component takes a small frozen args
+object: what it needs from the config and from the components built before it. A new component
+(a dashboard, a SQL warehouse) is one more ``Args`` + constructor call here, and its outputs join
+the dictionary at the end.
 """
 
 from __future__ import annotations
@@ -9,45 +12,118 @@ from __future__ import annotations
 from pathlib import Path
 
 import pulumi
-import pulumi_databricks as databricks
 
-from infra.catalog import UnityCatalog
+from infra.catalog import CatalogArgs, UnityCatalog
 from infra.config import StackConfig
-from infra.grants import ENGINEERS, PIPELINE, CatalogGrants
-from infra.pipeline import PIPELINE_DIR, LakeflowPipeline, source_files
-from infra.storage import DataLake
+from infra.grants import ENGINEERS, PIPELINE, CatalogGrants, GrantsArgs
+from infra.network import NetworkArgs, ServerlessNetwork
+from infra.pipeline import PIPELINE_DIR, LakeflowPipeline, PipelineArgs, source_files
+from infra.run_as import RunAsArgs, RunAsIdentity
+from infra.schedule import RefreshSchedule, ScheduleArgs
+from infra.storage import DataLake, DataLakeArgs
 
 NAME = "clickstream"
 
 
 def build(cfg: StackConfig, pipeline_dir: Path = PIPELINE_DIR) -> dict[str, pulumi.Output]:
     """Declare the stack's resources; return the stack outputs by their exported names."""
-    lake = DataLake(f"{NAME}-lake", cfg)
-    uc = UnityCatalog(f"{NAME}-uc", cfg, lake)
+    storage, net, access, settings = cfg.storage, cfg.network, cfg.access, cfg.pipeline
 
-    if cfg.pipeline_run_as is not None:
-        run_as: pulumi.Input[str] = cfg.pipeline_run_as
-    else:
-        # Without a run-as principal the pipeline runs as whoever deploys it.
-        run_as = databricks.get_current_user_output().user_name
+    network = None
+    if net.mode == "ncc":
+        network = ServerlessNetwork(
+            f"{NAME}-network",
+            NetworkArgs(
+                stack=cfg.stack,
+                region=storage.location,
+                account_id=net.account_id,
+                accounts_host=net.accounts_host,
+                workspace_id=net.workspace_id or "",
+            ),
+        )
+
+    lake = DataLake(
+        f"{NAME}-lake",
+        DataLakeArgs(
+            stack=cfg.stack,
+            location=storage.location,
+            resource_group_name=storage.resource_group_name,
+            new_resource_group_name=cfg.new_resource_group_name,
+            account_name=storage.account_name,
+            sku=storage.sku,
+            subscription_id=cfg.subscription_id,
+            protect=cfg.protect,
+            default_action=storage.default_action,
+            allowed_ips=storage.allowed_ips,
+            allowed_subnet_ids=storage.allowed_subnet_ids,
+            serverless_subnet_ids=network.subnet_ids if network else None,
+        ),
+    )
+
+    uc = UnityCatalog(
+        f"{NAME}-uc",
+        CatalogArgs(
+            stack=cfg.stack,
+            catalog_name=cfg.catalog.catalog_name,
+            schema_name=cfg.catalog.schema_name,
+            raw_schema_name=cfg.catalog.raw_schema_name,
+            admins_group=access.admins_group,
+            protect=cfg.protect,
+            secret_scope=cfg.catalog.secret_scope,
+            pii_hash_key=cfg.catalog.pii_hash_key,
+            pipeline_run_as=access.pipeline_run_as,
+            connector_id=lake.connector_id,
+            landing_url=lake.landing_url,
+            catalog_url=lake.catalog_url,
+            access_ready=lake.access_ready,
+        ),
+    )
 
     grants = CatalogGrants(
         f"{NAME}-grants",
-        securables={
-            "catalog": uc.catalog_name,
-            "schema": uc.schema_full_name,
-            "raw_schema": uc.raw_schema_full_name,
-            "landing_location": uc.landing_location.name,
-        },
-        principals={ENGINEERS: cfg.engineers_group, PIPELINE: run_as},
+        GrantsArgs(
+            securables={
+                "catalog": uc.catalog_name,
+                "schema": uc.schema_full_name,
+                "raw_schema": uc.raw_schema_full_name,
+                "landing_location": uc.landing_location.name,
+            },
+            principals={ENGINEERS: access.engineers_group, PIPELINE: access.pipeline_run_as},
+        ),
     )
+
+    run_as = RunAsIdentity(
+        f"{NAME}-run-as",
+        RunAsArgs(
+            account_id=net.account_id,
+            application_id=access.pipeline_run_as,
+            admins_group=access.admins_group,
+        ),
+    )
+
+    before_pipeline: list[pulumi.Resource] = [grants, run_as, *uc.secret_readers]
+    if network is not None:
+        before_pipeline.append(network)
     lakeflow = LakeflowPipeline(
         f"{NAME}-lakeflow",
-        cfg,
-        lake,
-        uc,
-        files=source_files(pipeline_dir),
-        depends_on=[grants],
+        PipelineArgs(
+            stack=cfg.stack,
+            files=source_files(pipeline_dir),
+            workspace_folder=settings.workspace_folder,
+            catalog_name=uc.catalog_name,
+            schema_name=uc.schema_name,
+            raw_schema_name=uc.raw_schema_name,
+            landing_path=lake.landing_path,
+            pii_key_scope=uc.pii_key_scope,
+            pii_key_name=uc.pii_key_name,
+            development=settings.development,
+            continuous=not settings.scheduled,
+            notification_emails=settings.notification_emails,
+            run_as=access.pipeline_run_as,
+            admins_group=access.admins_group,
+            engineers_group=access.engineers_group,
+            depends_on=before_pipeline,
+        ),
     )
 
     outputs: dict[str, pulumi.Output] = {
@@ -60,6 +136,22 @@ def build(cfg: StackConfig, pipeline_dir: Path = PIPELINE_DIR) -> dict[str, pulu
         "storage_account_name": lake.account_name,
         "workspace_folder": lakeflow.workspace_folder,
     }
-    if lakeflow.job_id is not None:
-        outputs["job_id"] = lakeflow.job_id
+    if network is not None:
+        outputs["ncc_id"] = network.ncc_id
+
+    if settings.scheduled and settings.schedule_cron is not None:
+        schedule = RefreshSchedule(
+            f"{NAME}-schedule",
+            ScheduleArgs(
+                stack=cfg.stack,
+                pipeline_id=lakeflow.pipeline_id,
+                cron=settings.schedule_cron,
+                timezone=settings.schedule_timezone,
+                run_as=access.pipeline_run_as,
+                admins_group=access.admins_group,
+                notification_emails=settings.notification_emails,
+                former_parent_name=f"{NAME}-lakeflow",
+            ),
+        )
+        outputs["job_id"] = schedule.job_id
     return outputs

@@ -1,25 +1,65 @@
 """DataLake component: the ADLS Gen2 account, its containers and the Databricks access connector.
 
 The account is private by default: the firewall denies everything except the access connector
-(a resource-instance rule), trusted Azure services, and the IP ranges / subnets in config.
-Public network access stays "Enabled" only so that those firewall rules apply; with
+(a resource-instance rule, which covers Unity Catalog's own access), trusted Azure services, the
+serverless compute subnets of the stack's NCC (``infra/network.py``), and the IP ranges / subnets
+in config. Public network access stays "Enabled" only so that those firewall rules apply; with
 ``storageDefaultAction: Deny`` nothing else reaches the data. Shared keys are off, so every
 caller authenticates with Entra ID.
+
+Azure role assignments take minutes to reach the data plane ("Role assignment changes can take
+up to 10 minutes", Azure RBAC troubleshooting docs), and Unity Catalog validates a credential when
+an external location is created. ``access_ready`` is a ``time.Sleep`` after the connector's role
+assignment: whatever reads the lake through the connector depends on it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
 import pulumi
+import pulumiverse_time as time
 from pulumi_azure_native import authorization, resources, storage
 from pulumi_azure_native import databricks as azure_databricks
-
-from infra.config import StackConfig
 
 # Built-in role "Storage Blob Data Contributor".
 BLOB_DATA_CONTRIBUTOR = "ba92f5b4-2d11-453d-a403-e96b0029c9fe"
 CONTAINERS = ("landing", "catalog")
 SOFT_DELETE_DAYS = 14
 LANDING_FOLDER = "clickstream"
+# Azure RBAC troubleshooting: role assignment changes can take up to 10 minutes to take effect.
+RBAC_PROPAGATION = "10m"
+
+
+@dataclass(frozen=True)
+class DataLakeArgs:
+    """What the lake needs: names and redundancy, the firewall, and the serverless subnets."""
+
+    stack: str
+    location: str
+    resource_group_name: str | None  # None: create rg-clickstream-<stack>
+    new_resource_group_name: str
+    account_name: str
+    sku: str
+    subscription_id: str
+    protect: bool
+    default_action: str
+    allowed_ips: Sequence[str] = ()
+    allowed_subnet_ids: Sequence[str] = ()
+    # The NCC's stable subnets (an Output of the ServerlessNetwork), added to the firewall.
+    serverless_subnet_ids: pulumi.Input[Sequence[str]] | None = None
+    tags: dict[str, str] = field(default_factory=dict)
+
+
+def _subnet_rules(
+    listed: Sequence[str], serverless: Sequence[str] | None
+) -> list[storage.VirtualNetworkRuleArgs]:
+    ids = list(dict.fromkeys([*listed, *(serverless or [])]))
+    return [
+        storage.VirtualNetworkRuleArgs(virtual_network_resource_id=subnet, action="Allow")
+        for subnet in ids
+    ]
 
 
 class DataLake(pulumi.ComponentResource):
@@ -32,29 +72,29 @@ class DataLake(pulumi.ComponentResource):
     landing_path: pulumi.Output[str]
 
     def __init__(
-        self, name: str, cfg: StackConfig, opts: pulumi.ResourceOptions | None = None
+        self, name: str, args: DataLakeArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("clickstream:infra:DataLake", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        tags = {"project": "clickstream-lakeflow", "stack": cfg.stack}
+        tags = {"project": "clickstream-lakeflow", "stack": args.stack, **args.tags}
 
-        if cfg.resource_group_name is None:
+        if args.resource_group_name is None:
             group = resources.ResourceGroup(
                 f"{name}-rg",
-                resource_group_name=cfg.new_resource_group_name,
-                location=cfg.location,
+                resource_group_name=args.new_resource_group_name,
+                location=args.location,
                 tags=tags,
                 opts=child,
             )
             group_name: pulumi.Input[str] = group.name
         else:
-            group_name = cfg.resource_group_name
+            group_name = args.resource_group_name
 
         self.connector = azure_databricks.AccessConnector(
             f"{name}-connector",
-            connector_name=f"ac-clickstream-{cfg.stack}",
+            connector_name=f"ac-clickstream-{args.stack}",
             resource_group_name=group_name,
-            location=cfg.location,
+            location=args.location,
             identity=azure_databricks.ManagedServiceIdentityArgs(type="SystemAssigned"),
             tags=tags,
             opts=child,
@@ -63,11 +103,11 @@ class DataLake(pulumi.ComponentResource):
 
         self.account = storage.StorageAccount(
             f"{name}-account",
-            account_name=cfg.storage_account_name,
+            account_name=args.account_name,
             resource_group_name=group_name,
-            location=cfg.location,
+            location=args.location,
             kind="StorageV2",
-            sku=storage.SkuArgs(name=cfg.storage_sku),
+            sku=storage.SkuArgs(name=args.sku),
             is_hns_enabled=True,
             minimum_tls_version="TLS1_2",
             enable_https_traffic_only=True,
@@ -76,16 +116,16 @@ class DataLake(pulumi.ComponentResource):
             default_to_o_auth_authentication=True,
             public_network_access="Enabled",
             network_rule_set=storage.NetworkRuleSetArgs(
-                default_action=cfg.storage_default_action,
+                default_action=args.default_action,
                 bypass="AzureServices",
                 ip_rules=[
                     storage.IPRuleArgs(i_p_address_or_range=ip, action="Allow")
-                    for ip in cfg.storage_allowed_ips
+                    for ip in args.allowed_ips
                 ],
-                virtual_network_rules=[
-                    storage.VirtualNetworkRuleArgs(virtual_network_resource_id=subnet)
-                    for subnet in cfg.storage_allowed_subnet_ids
-                ],
+                # The configured subnets plus the NCC's stable subnets (serverless compute).
+                virtual_network_rules=pulumi.Output.from_input(
+                    args.serverless_subnet_ids or []
+                ).apply(lambda ncc: _subnet_rules(args.allowed_subnet_ids, ncc)),
                 resource_access_rules=[
                     storage.ResourceAccessRuleArgs(
                         resource_id=self.connector.id,
@@ -94,7 +134,7 @@ class DataLake(pulumi.ComponentResource):
                 ],
             ),
             tags=tags,
-            opts=pulumi.ResourceOptions(parent=self, protect=cfg.protect),
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
         )
 
         blob_service = storage.BlobServiceProperties(
@@ -128,11 +168,19 @@ class DataLake(pulumi.ComponentResource):
             principal_id=identity.apply(lambda i: i.principal_id if i else None),
             principal_type="ServicePrincipal",
             role_definition_id=(
-                f"/subscriptions/{cfg.subscription_id}/providers/"
+                f"/subscriptions/{args.subscription_id}/providers/"
                 f"Microsoft.Authorization/roleDefinitions/{BLOB_DATA_CONTRIBUTOR}"
             ),
             scope=self.account.id,
             opts=child,
+        )
+        # Wait for the role to propagate before anything validates the connector's access.
+        # Replacing the assignment (a new id) waits again.
+        self.access_ready = time.Sleep(
+            f"{name}-rbac-propagation",
+            create_duration=RBAC_PROPAGATION,
+            triggers={"role_assignment": self.role_assignment.id},
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.role_assignment]),
         )
 
         self.account_name = self.account.name

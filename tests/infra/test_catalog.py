@@ -62,3 +62,45 @@ def test_run_as_service_principal_may_read_the_secret_scope(deploy):
     app_id = "0b9f2c1e-1111-2222-3333-444455556666"
     acl = deploy(set={"pipelineRunAs": app_id}).only("databricks:index/secretAcl:SecretAcl")
     assert acl.inputs == {"scope": "clickstream-dev", "principal": app_id, "permission": "READ"}
+
+
+SLEEP = "time:index/sleep:Sleep"
+
+
+def waits_for(resource, logical_name):
+    return any(d.endswith(f"::{logical_name}") for d in resource.dependencies)
+
+
+def test_rbac_wait_follows_the_role_assignment(deploy):
+    plan = deploy()
+    sleep = plan.only(SLEEP)
+    assert sleep.inputs["createDuration"] == "10m"
+    assert waits_for(sleep, "clickstream-lake-connector-blob-contributor")
+
+
+def test_credential_locations_and_catalog_root_wait_for_rbac_propagation(deploy):
+    plan = deploy()
+    waiting = [*plan.of_type(CREDENTIAL), *plan.of_type(LOCATION)]
+    assert len(waiting) == 3
+    for resource in waiting:
+        assert waits_for(resource, "clickstream-lake-rbac-propagation")
+    # The catalog's storage root is an external location's URL: it waits through it.
+    assert any("externalLocation" in d for d in plan.only(CATALOG).dependencies)
+
+
+def test_dev_catalog_and_schemas_can_be_destroyed(deploy):
+    plan = deploy("dev")
+    for resource in [plan.only(CATALOG), *plan.of_type(SCHEMA)]:
+        assert resource.inputs["forceDestroy"] is True
+
+
+def test_prod_catalog_and_schemas_are_not_force_destroyed(deploy):
+    plan = deploy("prod")
+    for resource in [plan.only(CATALOG), *plan.of_type(SCHEMA)]:
+        assert resource.inputs["forceDestroy"] is False
+
+
+def test_pipeline_waits_for_the_secret_acl(deploy):
+    plan = deploy(set={"trigger": "continuous"}, unset=("scheduleCron",))
+    pipeline = plan.only("databricks:index/pipeline:Pipeline")
+    assert waits_for(pipeline, "clickstream-uc-secret-scope-pipeline-read")

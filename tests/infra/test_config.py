@@ -153,3 +153,29 @@ def test_stack_files_hold_no_credentials():
     for stack in ("dev", "prod"):
         text = (REPO / f"Pulumi.{stack}.yaml").read_text().lower()
         assert "token" not in text and "secret" not in text and "password" not in text
+
+
+def deploy_guide_settings() -> dict[str, tuple[str, str]]:
+    """key -> (type, default) from the settings table of docs/deploy.md."""
+    rows = {}
+    for line in (REPO / "docs" / "deploy.md").read_text().splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if line.startswith("| `") and len(cells) == 4:
+            rows[cells[0].strip("`")] = (cells[1], cells[2])
+    return rows
+
+
+def test_deploy_guide_table_lists_exactly_the_keys_of_pulumi_yaml():
+    declared = yaml.safe_load((REPO / "Pulumi.yaml").read_text())["config"]
+    assert set(deploy_guide_settings()) == set(declared)
+
+
+def test_deploy_guide_table_shows_the_declared_type_and_default():
+    import json
+
+    declared = yaml.safe_load((REPO / "Pulumi.yaml").read_text())["config"]
+    for key, (kind, default) in deploy_guide_settings().items():
+        spec = declared[key]
+        assert kind == ("string[]" if spec["type"] == "array" else spec["type"]), key
+        wanted = "required" if "default" not in spec else f"`{json.dumps(spec['default'])}`"
+        assert default == wanted, key

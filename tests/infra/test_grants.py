@@ -6,7 +6,7 @@ from infra.grants import ACCESS_MATRIX
 
 GRANTS = "databricks:index/grants:Grants"
 ENGINEERS = "databricks-project-engineers"
-DEPLOYER = "deployer@example.com"
+RUN_AS = "00000000-0000-0000-0000-00000000f0f0"  # Pulumi.prod.yaml
 
 
 def grants_on(plan, argument, name):
@@ -52,21 +52,21 @@ def test_no_all_privileges_anywhere(plan):
 
 def test_pipeline_reads_files_from_landing_only(plan):
     landing = grants_on(plan, "externalLocation", "clickstream-prod-landing")
-    assert landing == {DEPLOYER: ["READ_FILES"]}
+    assert landing == {RUN_AS: ["READ_FILES"]}
 
 
 def test_pipeline_may_create_streaming_tables_and_views_in_both_schemas(plan):
     wanted = ["CREATE_MATERIALIZED_VIEW", "CREATE_TABLE", "USE_SCHEMA"]
     for schema in ("clickstream_dlt", "clickstream_dlt_raw"):
-        assert grants_on(plan, "schema", f"clickstream_prod.{schema}")[DEPLOYER] == wanted
-    assert grants_on(plan, "catalog", "clickstream_prod")[DEPLOYER] == ["USE_CATALOG"]
+        assert grants_on(plan, "schema", f"clickstream_prod.{schema}")[RUN_AS] == wanted
+    assert grants_on(plan, "catalog", "clickstream_prod")[RUN_AS] == ["USE_CATALOG"]
 
 
 def test_configured_run_as_service_principal_receives_the_pipeline_grants(deploy):
     app_id = "0b9f2c1e-1111-2222-3333-444455556666"
     plan = deploy(set={"pipelineRunAs": app_id})
     assert grants_on(plan, "catalog", "clickstream_dev")[app_id] == ["USE_CATALOG"]
-    assert DEPLOYER not in grants_on(plan, "catalog", "clickstream_dev")
+    assert "deployer@example.com" not in grants_on(plan, "catalog", "clickstream_dev")
 
 
 def test_admins_own_catalog_schemas_and_locations(plan):
@@ -77,3 +77,8 @@ def test_admins_own_catalog_schemas_and_locations(plan):
     ]
     assert len(owned) == 6
     assert {r.inputs["owner"] for r in owned} == {"databricks-project-admins"}
+
+
+def test_grants_never_follow_the_deploying_identity(deploy):
+    for grants in deploy("prod").of_type(GRANTS):
+        assert "deployer@example.com" not in {row["principal"] for row in grants.inputs["grants"]}

@@ -6,7 +6,8 @@ PIPELINE = "databricks:index/pipeline:Pipeline"
 FILE = "databricks:index/workspaceFile:WorkspaceFile"
 JOB = "databricks:index/job:Job"
 PERMISSIONS = "databricks:index/permissions:Permissions"
-ROOT = "/Workspace/Shared/clickstream-lakeflow/dev"
+FOLDER = "/Users/deployer@example.com/.clickstream-lakeflow/dev"  # the deployer's home
+ROOT = f"/Workspace{FOLDER}"
 
 
 def uploads(plan):
@@ -15,20 +16,20 @@ def uploads(plan):
 
 def test_uploads_transformations_and_the_clickstream_package_only(deploy):
     assert sorted(uploads(deploy())) == [
-        "/Shared/clickstream-lakeflow/dev/clickstream/__init__.py",
-        "/Shared/clickstream-lakeflow/dev/clickstream/runtime.py",
-        "/Shared/clickstream-lakeflow/dev/transformations/bronze_events.py",
-        "/Shared/clickstream-lakeflow/dev/transformations/silver_events.py",
+        f"{FOLDER}/clickstream/__init__.py",
+        f"{FOLDER}/clickstream/runtime.py",
+        f"{FOLDER}/transformations/bronze_events.py",
+        f"{FOLDER}/transformations/silver_events.py",
     ]
 
 
 def test_upload_carries_the_file_content(deploy):
-    runtime = uploads(deploy())["/Shared/clickstream-lakeflow/dev/clickstream/runtime.py"]
+    runtime = uploads(deploy())[f"{FOLDER}/clickstream/runtime.py"]
     assert base64.b64decode(runtime["contentBase64"]) == b"RUNTIME = 1\n"
 
 
 def test_upload_changes_when_a_file_content_changes(deploy, pipeline_dir):
-    path = "/Shared/clickstream-lakeflow/dev/transformations/bronze_events.py"
+    path = f"{FOLDER}/transformations/bronze_events.py"
     before = uploads(deploy())[path]
     (pipeline_dir / "transformations/bronze_events.py").write_text("# bronze v2\n")
     after = uploads(deploy())[path]
@@ -37,15 +38,15 @@ def test_upload_changes_when_a_file_content_changes(deploy, pipeline_dir):
 
 
 def test_upload_of_an_unchanged_file_stays_the_same(deploy, pipeline_dir):
-    path = "/Shared/clickstream-lakeflow/dev/clickstream/runtime.py"
+    path = f"{FOLDER}/clickstream/runtime.py"
     before = uploads(deploy())[path]
     (pipeline_dir / "transformations/bronze_events.py").write_text("# bronze v2\n")
     assert uploads(deploy())[path] == before
 
 
 def test_workspace_folder_is_stack_scoped(deploy):
-    assert deploy("dev").outputs["workspace_folder"] == "/Shared/clickstream-lakeflow/dev"
-    assert deploy("prod").outputs["workspace_folder"] == "/Shared/clickstream-lakeflow/prod"
+    assert deploy("dev").outputs["workspace_folder"] == FOLDER
+    assert deploy("prod").outputs["workspace_folder"] == FOLDER.replace("/dev", "/prod")
 
 
 def test_real_pipeline_folder_uploads_the_clickstream_package():
@@ -68,12 +69,13 @@ def test_pipeline_code_is_the_uploaded_folder(deploy):
     assert pipeline["libraries"] == [{"glob": {"include": f"{ROOT}/transformations/**"}}]
 
 
-def test_pipeline_configuration_keys(deploy):
+def test_pipeline_configuration_names_the_secret_scope_and_key_not_a_reference(deploy):
     assert deploy().only(PIPELINE).inputs["configuration"] == {
         "clickstream.runtime": "databricks",
         "clickstream.landing_path": "abfss://landing@clickstreamlakedev.dfs.core.windows.net/clickstream/",
         "clickstream.raw_schema": "clickstream_dlt_raw",
-        "clickstream.pii_key": "{{secrets/clickstream-dev/pii-hash-key}}",
+        "clickstream.pii_key_scope": "clickstream-dev",
+        "clickstream.pii_key_name": "pii-hash-key",
         "spark.sql.session.timeZone": "UTC",
     }
 
@@ -119,11 +121,89 @@ def test_continuous_stack_has_no_job_and_no_job_id(deploy):
     assert plan.only(PIPELINE).inputs["continuous"] is True
 
 
-def test_engineers_view_and_admins_manage_the_pipeline(deploy):
-    plan = deploy()
-    (permissions,) = [p for p in plan.of_type(PERMISSIONS) if "pipelineId" in p.inputs]
-    assert permissions.inputs["pipelineId"] == plan.outputs["pipeline_id"]
-    assert {a["groupName"]: a["permissionLevel"] for a in permissions.inputs["accessControls"]} == {
-        "databricks-project-engineers": "CAN_VIEW",
-        "databricks-project-admins": "CAN_MANAGE",
+def levels(permissions):
+    return {
+        a.get("groupName") or a.get("servicePrincipalName"): a["permissionLevel"]
+        for a in permissions.inputs["accessControls"]
     }
+
+
+def permissions_on(plan, argument):
+    (permissions,) = [p for p in plan.of_type(PERMISSIONS) if argument in p.inputs]
+    return permissions
+
+
+def test_admins_manage_and_the_run_as_principal_runs_the_pipeline(deploy):
+    plan = deploy("prod")
+    permissions = permissions_on(plan, "pipelineId")
+    assert permissions.inputs["pipelineId"] == plan.outputs["pipeline_id"]
+    assert levels(permissions) == {
+        "databricks-project-admins": "CAN_MANAGE",
+        "00000000-0000-0000-0000-00000000f0f0": "CAN_RUN",
+    }
+
+
+def test_engineers_have_no_permission_on_the_pipeline_or_the_job(deploy):
+    plan = deploy("prod")
+    for argument in ("pipelineId", "jobId"):
+        assert "databricks-project-engineers" not in levels(permissions_on(plan, argument))
+
+
+RUN_AS = "00000000-0000-0000-0000-00000000f0f0"  # Pulumi.prod.yaml
+
+
+def test_code_folder_is_never_under_shared(deploy):
+    plan = deploy("prod")
+    paths = [r.inputs["path"] for r in plan.of_type(FILE)]
+    paths.append(plan.only("databricks:index/directory:Directory").inputs["path"])
+    assert paths and not [p for p in paths if p.startswith(("/Shared", "/Workspace/Shared"))]
+
+
+def test_code_folder_has_its_own_permissions(deploy):
+    plan = deploy("prod")
+    permissions = permissions_on(plan, "directoryPath")
+    assert permissions.inputs["directoryPath"] == plan.outputs["workspace_folder"]
+    assert levels(permissions) == {
+        "databricks-project-admins": "CAN_MANAGE",
+        RUN_AS: "CAN_READ",
+        "databricks-project-engineers": "CAN_READ",
+    }
+
+
+def test_configured_workspace_folder_is_used(deploy):
+    folder = f"/Users/{RUN_AS}/clickstream/dev"
+    assert deploy(set={"workspaceFolder": folder}).outputs["workspace_folder"] == folder
+
+
+def test_workspace_folder_under_shared_is_rejected(deploy):
+    from tests.infra.test_config import config_error
+
+    error = config_error(deploy, set={"workspaceFolder": "/Shared/clickstream/dev"})
+    assert error.key == "workspaceFolder" and "/Shared" in str(error)
+
+
+def test_pipeline_runs_as_the_configured_service_principal(deploy):
+    run_as = deploy("prod").only(PIPELINE).inputs["runAs"]
+    assert run_as == {"servicePrincipalName": RUN_AS}
+
+
+def test_job_runs_as_the_same_service_principal(deploy):
+    assert deploy("prod").only(JOB).inputs["runAs"] == {"servicePrincipalName": RUN_AS}
+
+
+def test_only_admins_have_a_permission_on_the_job(deploy):
+    permissions = permissions_on(deploy("prod"), "jobId")
+    assert levels(permissions) == {"databricks-project-admins": "CAN_MANAGE"}
+
+
+def test_moved_job_keeps_its_urn_through_an_alias_to_its_former_parent(deploy):
+    job = deploy("prod").only(JOB)
+    assert job.name == "clickstream-lakeflow-schedule"
+    assert "clickstream:infra:RefreshSchedule" in job.parent
+    assert any("clickstream:infra:LakeflowPipeline::clickstream-lakeflow" in a for a in job.aliases)
+
+
+def test_pipeline_starts_only_after_the_run_as_role_and_the_network(deploy):
+    dependencies = deploy("prod").only(PIPELINE).dependencies
+    for name in ("clickstream-run-as-rule-set", "clickstream-network-ncc-binding"):
+        assert any(d.endswith(f"::{name}") for d in dependencies), name

@@ -21,6 +21,7 @@ OUTPUTS = {
     "landing_url",
     "storage_account_name",
     "workspace_folder",
+    "ncc_id",
 }
 
 
@@ -58,6 +59,9 @@ def test_every_resource_belongs_to_a_component(deploy):
         "clickstream:infra:UnityCatalog",
         "clickstream:infra:CatalogGrants",
         "clickstream:infra:LakeflowPipeline",
+        "clickstream:infra:RefreshSchedule",
+        "clickstream:infra:ServerlessNetwork",
+        "clickstream:infra:RunAsIdentity",
     }
     for resource in plan.resources:
         if resource.custom:

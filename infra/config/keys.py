@@ -1,0 +1,102 @@
+"""The stack settings this program reads, their defaults, and the shapes their values must have.
+
+``KEYS`` is the program's copy of the ``config:`` block of ``Pulumi.yaml``; a test keeps the two,
+and the settings table in ``docs/deploy.md``, in step.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+PROJECT = "clickstream-lakeflow"
+
+# key -> default (None: required). "" means "derived from another value or the stack name".
+KEYS: dict[str, Any] = {
+    "location": None,
+    "resourceGroupName": "",
+    "storageAccountName": None,
+    "storageSku": None,
+    "storageDefaultAction": "Deny",
+    "storageAllowedIps": [],
+    "storageAllowedSubnetIds": [],
+    "serverlessNetwork": "ncc",
+    "databricksAccountId": None,
+    "databricksAccountsHost": "https://accounts.azuredatabricks.net",
+    "databricksWorkspaceId": "",
+    "catalogName": None,
+    "schemaName": "clickstream_dlt",
+    "rawSchemaName": "",
+    "adminsGroup": "databricks-project-admins",
+    "engineersGroup": "databricks-project-engineers",
+    "pipelineRunAs": None,
+    "secretScope": "",
+    "piiHashKey": "",
+    "workspaceFolder": "",
+    "development": None,
+    "protect": None,
+    "trigger": "schedule",
+    "scheduleCron": "",
+    "scheduleTimezone": "UTC",
+    "notificationEmails": [],
+}
+
+# Provider settings the program needs; each may come from the environment instead.
+HOST_KEY, HOST_ENV = "databricks:host", "DATABRICKS_HOST"
+SUBSCRIPTION_KEY, SUBSCRIPTION_ENV = "azure-native:subscriptionId", "ARM_SUBSCRIPTION_ID"
+
+# Credentials belong in the environment (or OIDC), never in a stack file.
+CREDENTIAL_KEYS = (
+    "databricks:token",
+    "databricks:password",
+    "databricks:clientSecret",
+    "databricks:azureClientSecret",
+    "azure-native:clientSecret",
+    "azure-native:clientCertificatePassword",
+)
+
+AZURE_REGIONS = frozenset(
+    """
+    australiacentral australiaeast australiasoutheast austriaeast belgiumcentral brazilsouth
+    canadacentral canadaeast centralindia centralus chilecentral eastasia eastus eastus2
+    francecentral germanywestcentral indonesiacentral israelcentral italynorth japaneast
+    japanwest koreacentral koreasouth malaysiawest mexicocentral newzealandnorth northcentralus
+    northeurope norwayeast polandcentral qatarcentral southafricanorth southcentralus
+    southeastasia southindia spaincentral swedencentral switzerlandnorth uaenorth uksouth ukwest
+    westcentralus westeurope westus westus2 westus3
+    """.split()
+)
+STORAGE_SKUS = (
+    "Standard_LRS",
+    "Standard_ZRS",
+    "Standard_GRS",
+    "Standard_GZRS",
+    "Standard_RAGRS",
+    "Standard_RAGZRS",
+)
+TRIGGERS = ("schedule", "continuous")
+DEFAULT_ACTIONS = ("Deny", "Allow")
+# ncc: the stack creates an NCC, binds it to the workspace and lets its stable subnets through the
+# storage firewall; subnets: the NCC is managed elsewhere and its subnets are listed in
+# storageAllowedSubnetIds; none: no serverless path (only with storageDefaultAction Allow).
+SERVERLESS_NETWORKS = ("ncc", "subnets", "none")
+
+STORAGE_NAME = re.compile(r"^[a-z0-9]{3,24}$")
+UC_NAME = re.compile(r"^[a-z][a-z0-9_]{0,254}$")
+GROUP_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._@-]{0,254}$")
+RESOURCE_GROUP = re.compile(r"^[-\w.()]{1,89}[-\w()]$")
+SCOPE_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,128}$")
+GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+HOST = re.compile(r"^https://[A-Za-z0-9.-]+(:\d+)?/?$")
+WORKSPACE_ID = re.compile(r"^[0-9]{1,20}$")
+# https://adb-<workspace id>.<n>.azuredatabricks.net: the id is part of the per-workspace URL.
+WORKSPACE_ID_IN_HOST = re.compile(r"^https://adb-([0-9]+)\.[0-9]+\.azuredatabricks\.net/?$")
+SUBNET_ID = re.compile(
+    r"^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\.Network/"
+    r"virtualNetworks/[^/]+/subnets/[^/]+$",
+    re.IGNORECASE,
+)
+# A home folder: its owner and the stack's Permissions decide who reaches the code. Never /Shared,
+# where every workspace user has CAN MANAGE and a subfolder cannot take that away.
+WORKSPACE_FOLDER = re.compile(r"^/Users/[A-Za-z0-9_.@+-]+(/[A-Za-z0-9_.@-]+)+$")

@@ -1,0 +1,226 @@
+"""One frozen dataclass and one small loader per section of the stack settings.
+
+Each ``load_*`` reads only its own keys and raises ``ConfigError`` naming the first bad one; the
+checks that span sections live in ``infra.config.load``.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+
+import pulumi
+
+from infra.config import keys as k
+from infra.config.reader import ConfigError, Reader, is_secret, matching, one_of
+
+_UC_RULE = "must start with a lower-case letter; lower-case letters, digits and '_' only"
+_GROUP_RULE = "must be a Databricks group name (letters, digits, space, '.', '_', '@', '-')"
+
+
+@dataclass(frozen=True)
+class StorageSettings:
+    location: str
+    resource_group_name: str | None  # None: the stack creates its own resource group
+    account_name: str
+    sku: str
+    default_action: str
+    allowed_ips: tuple[str, ...]
+    allowed_subnet_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class NetworkSettings:
+    mode: str  # one of keys.SERVERLESS_NETWORKS
+    account_id: str  # Databricks account id (a GUID)
+    accounts_host: str
+    workspace_id: str | None  # numeric workspace id, for the NCC binding
+
+
+@dataclass(frozen=True)
+class CatalogSettings:
+    catalog_name: str
+    schema_name: str
+    raw_schema_name: str
+    secret_scope: str
+    pii_hash_key: pulumi.Output[str] | None  # None: generated with pulumi_random
+
+
+@dataclass(frozen=True)
+class AccessSettings:
+    admins_group: str
+    engineers_group: str
+    pipeline_run_as: str  # application id of the service principal the pipeline runs as
+
+
+@dataclass(frozen=True)
+class PipelineSettings:
+    workspace_folder: str | None  # None: <deployer home>/.clickstream-lakeflow/<stack>
+    development: bool
+    trigger: str
+    schedule_cron: str | None
+    schedule_timezone: str
+    notification_emails: tuple[str, ...]
+
+    @property
+    def scheduled(self) -> bool:
+        return self.trigger == "schedule"
+
+
+def load_storage(read: Reader) -> StorageSettings:
+    location = one_of("location", read.string("location").lower(), k.AZURE_REGIONS)
+    group = read.raw("resourceGroupName")
+    if group is not None:
+        matching(
+            "resourceGroupName",
+            group,
+            k.RESOURCE_GROUP,
+            "must be 1-90 letters, digits, '_', '-', '.', '(' or ')', not ending in '.'",
+        )
+    account = matching(
+        "storageAccountName",
+        read.string("storageAccountName"),
+        k.STORAGE_NAME,
+        "must be 3-24 characters, lower-case letters and digits only (Azure storage rules)",
+    )
+    sku = one_of("storageSku", read.string("storageSku"), k.STORAGE_SKUS)
+    action = one_of(
+        "storageDefaultAction", read.string("storageDefaultAction"), k.DEFAULT_ACTIONS
+    )
+    ips = read.strings("storageAllowedIps")
+    for ip in ips:
+        try:
+            network = ipaddress.ip_network(ip, strict=False)
+        except ValueError:
+            raise ConfigError(
+                "storageAllowedIps", f"{ip!r} is not an IPv4 address or range"
+            ) from None
+        if network.version != 4 or network.is_private:
+            raise ConfigError("storageAllowedIps", f"{ip!r} must be a public IPv4 address or range")
+    subnets = read.strings("storageAllowedSubnetIds")
+    for subnet in subnets:
+        matching("storageAllowedSubnetIds", subnet, k.SUBNET_ID, "must be a subnet resource id")
+    return StorageSettings(location, group, account, sku, action, ips, subnets)
+
+
+def load_network(read: Reader, workspace_host: str) -> NetworkSettings:
+    mode = one_of("serverlessNetwork", read.string("serverlessNetwork"), k.SERVERLESS_NETWORKS)
+    account_id = matching(
+        "databricksAccountId",
+        read.string("databricksAccountId"),
+        k.GUID,
+        "must be the Databricks account id (a GUID, shown in the account console)",
+    )
+    accounts_host = matching(
+        "databricksAccountsHost",
+        read.string("databricksAccountsHost").rstrip("/"),
+        k.HOST,
+        "must be the account console URL, https://<host>",
+    )
+    workspace_id = read.raw("databricksWorkspaceId")
+    if workspace_id is not None:
+        matching("databricksWorkspaceId", workspace_id, k.WORKSPACE_ID, "must be a number")
+    else:
+        found = k.WORKSPACE_ID_IN_HOST.match(workspace_host)
+        workspace_id = found.group(1) if found else None
+    if mode == "ncc" and workspace_id is None:
+        raise ConfigError(
+            "databricksWorkspaceId",
+            "is required when serverlessNetwork is 'ncc' and the workspace URL is not "
+            "https://adb-<id>.<n>.azuredatabricks.net",
+        )
+    return NetworkSettings(mode, account_id, accounts_host, workspace_id)
+
+
+def load_catalog(read: Reader, stack: str) -> CatalogSettings:
+    catalog = matching("catalogName", read.string("catalogName"), k.UC_NAME, _UC_RULE)
+    schema = matching("schemaName", read.string("schemaName"), k.UC_NAME, _UC_RULE)
+    raw_schema = matching(
+        "rawSchemaName", read.raw("rawSchemaName") or f"{schema}_raw", k.UC_NAME, _UC_RULE
+    )
+    if raw_schema == schema:
+        raise ConfigError("rawSchemaName", f"must differ from schemaName ({schema!r})")
+    scope = matching(
+        "secretScope",
+        read.raw("secretScope") or f"clickstream-{stack}",
+        k.SCOPE_NAME,
+        "must be 1-128 letters, digits, '_', '-' or '.'",
+    )
+    pii_key: pulumi.Output[str] | None = None
+    if read.raw("piiHashKey") is not None:
+        if not is_secret(f"{k.PROJECT}:piiHashKey"):
+            raise ConfigError(
+                "piiHashKey", "must be stored as a secret (pulumi config set --secret piiHashKey)"
+            )
+        if len(read.raw("piiHashKey") or "") < 32:
+            raise ConfigError("piiHashKey", "must be at least 32 characters")
+        pii_key = read.secret("piiHashKey")
+    return CatalogSettings(catalog, schema, raw_schema, scope, pii_key)
+
+
+def load_access(read: Reader) -> AccessSettings:
+    admins = matching("adminsGroup", read.string("adminsGroup"), k.GROUP_NAME, _GROUP_RULE)
+    engineers = matching(
+        "engineersGroup", read.string("engineersGroup"), k.GROUP_NAME, _GROUP_RULE
+    )
+    if admins == engineers:
+        raise ConfigError("engineersGroup", "must differ from adminsGroup")
+    # Required on every stack: grants, the secret ACL and the job follow this fixed principal,
+    # never whoever happens to run `pulumi up`.
+    run_as = matching(
+        "pipelineRunAs",
+        read.string("pipelineRunAs"),
+        k.GUID,
+        "must be the application id of the service principal the pipeline runs as",
+    )
+    return AccessSettings(admins, engineers, run_as)
+
+
+def load_pipeline(read: Reader) -> PipelineSettings:
+    folder = read.raw("workspaceFolder")
+    if folder is not None:
+        folder = folder.rstrip("/")
+        if folder.split("/")[1:2] == ["Shared"] or folder.startswith("/Workspace/Shared"):
+            raise ConfigError(
+                "workspaceFolder",
+                "must not be under /Shared: every workspace user has CAN MANAGE there",
+            )
+        matching(
+            "workspaceFolder",
+            folder,
+            k.WORKSPACE_FOLDER,
+            "must be a folder inside a home, /Users/<user or application id>/...",
+        )
+        if ".." in folder.split("/"):
+            raise ConfigError("workspaceFolder", "must not contain '..'")
+
+    trigger = one_of("trigger", read.string("trigger"), k.TRIGGERS)
+    cron = read.raw("scheduleCron")
+    if trigger == "schedule":
+        if cron is None:
+            raise ConfigError("scheduleCron", "is required when trigger is 'schedule'")
+        if len(cron.split()) not in (6, 7):
+            raise ConfigError(
+                "scheduleCron",
+                f"must be a Quartz cron expression (6 or 7 fields, seconds first); got {cron!r}",
+            )
+    timezone = read.string("scheduleTimezone")
+    try:
+        from zoneinfo import ZoneInfo
+
+        ZoneInfo(timezone)
+    except Exception:  # noqa: BLE001 - any failure means the name is not a known zone
+        raise ConfigError(
+            "scheduleTimezone", f"is not a time zone name; got {timezone!r}"
+        ) from None
+    emails = read.strings("notificationEmails")
+    for email in emails:
+        matching("notificationEmails", email, k.EMAIL, "must hold e-mail addresses")
+    return PipelineSettings(
+        workspace_folder=folder,
+        development=read.boolean("development"),
+        trigger=trigger,
+        schedule_cron=cron if trigger == "schedule" else None,
+        schedule_timezone=timezone,
+        notification_emails=emails,
+    )

@@ -1,0 +1,330 @@
+"""The invariants of this project as plain functions over a plan's resources.
+
+Used three ways: by the CrossGuard pack (``policy/__main__.py``) in every real ``pulumi preview``
+and ``pulumi up``, by ``make preview`` over the resources the program declares under mocks, and
+by the unit tests. No import of ``pulumi_policy`` here: the pack adapts its arguments to
+``Resource`` and reports each ``Violation``.
+
+Properties are the engine's (camelCase) input names. A value the engine does not know yet during
+a preview arrives as ``UNKNOWN`` and never counts as a violation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+UNKNOWN: Any = type("Unknown", (), {"__repr__": lambda self: "UNKNOWN"})()
+
+STORAGE_ACCOUNT = "azure-native:storage:StorageAccount"
+CATALOG = "databricks:index/catalog:Catalog"
+SCHEMA = "databricks:index/schema:Schema"
+GRANTS = "databricks:index/grants:Grants"
+GRANT = "databricks:index/grant:Grant"
+PIPELINE = "databricks:index/pipeline:Pipeline"
+PERMISSIONS = "databricks:index/permissions:Permissions"
+NCC = "databricks:index/mwsNetworkConnectivityConfig:MwsNetworkConnectivityConfig"
+NCC_PRIVATE_ENDPOINT = "databricks:index/mwsNccPrivateEndpointRule:MwsNccPrivateEndpointRule"
+WORKSPACE_PATHS = {
+    "databricks:index/directory:Directory": "path",
+    "databricks:index/workspaceFile:WorkspaceFile": "path",
+    "databricks:index/notebook:Notebook": "path",
+    PIPELINE: "rootPath",
+    PERMISSIONS: "directoryPath",
+}
+STATEFUL = (STORAGE_ACCOUNT, CATALOG, SCHEMA)
+ENGINEER_PRIVILEGES = frozenset({"USE_CATALOG", "USE_SCHEMA", "SELECT"})
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One resource of a plan: its type token, logical name, input properties and protection."""
+
+    type: str
+    name: str
+    props: Mapping[str, Any]
+    protect: bool = False
+    urn: str = ""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the rules need to know about this project: the engineers' group name."""
+
+    engineers_group: str = "databricks-project-engineers"
+
+
+@dataclass(frozen=True)
+class Violation:
+    rule: str
+    resource: str  # logical name; "" when the stack as a whole is at fault
+    message: str
+    urn: str = field(default="", compare=False)
+
+    def __str__(self) -> str:
+        return f"[{self.rule}] {self.resource or '(stack)'}: {self.message}"
+
+
+def _known(value: Any) -> bool:
+    return value is not UNKNOWN
+
+
+def _is_shared(path: Any) -> bool:
+    if not isinstance(path, str):
+        return False
+    trimmed = path[len("/Workspace") :] if path.startswith("/Workspace/") else path
+    return trimmed == "/Shared" or trimmed.startswith("/Shared/")
+
+
+def _rows(grants: Resource) -> list[Mapping[str, Any]]:
+    if grants.type == GRANT:
+        return [grants.props]
+    rows = grants.props.get("grants")
+    return [r for r in rows if isinstance(r, Mapping)] if isinstance(rows, list) else []
+
+
+def _privileges(row: Mapping[str, Any]) -> list[str]:
+    privileges = row.get("privileges")
+    return [p for p in privileges if isinstance(p, str)] if isinstance(privileges, list) else []
+
+
+# --- resource rules: (resource, settings) -> messages ---------------------------------------
+
+
+def storage_is_hardened(resource: Resource, _: Settings) -> list[str]:
+    if resource.type != STORAGE_ACCOUNT:
+        return []
+    wanted = {
+        "isHnsEnabled": True,
+        "minimumTlsVersion": "TLS1_2",
+        "enableHttpsTrafficOnly": True,
+        "allowBlobPublicAccess": False,
+        "allowSharedKeyAccess": False,
+    }
+    return [
+        f"{prop} must be {value!r} (got {resource.props.get(prop)!r})"
+        for prop, value in wanted.items()
+        if _known(resource.props.get(prop)) and resource.props.get(prop) != value
+    ]
+
+
+def no_workspace_code_under_shared(resource: Resource, _: Settings) -> list[str]:
+    prop = WORKSPACE_PATHS.get(resource.type)
+    if prop is None or not _is_shared(resource.props.get(prop)):
+        return []
+    return [
+        f"{prop} {resource.props.get(prop)!r} is under /Shared, where every workspace user has "
+        "CAN MANAGE; deploy into a home folder with its own permissions"
+    ]
+
+
+def authoritative_grants_only(resource: Resource, _: Settings) -> list[str]:
+    if resource.type != GRANT:
+        return []
+    return ["databricks.Grant is additive; declare one authoritative databricks.Grants instead"]
+
+
+def no_all_privileges(resource: Resource, _: Settings) -> list[str]:
+    if resource.type not in (GRANTS, GRANT):
+        return []
+    return [
+        f"grants ALL_PRIVILEGES to {row.get('principal')!r}"
+        for row in _rows(resource)
+        if "ALL_PRIVILEGES" in _privileges(row)
+    ]
+
+
+def engineers_least_privilege(resource: Resource, settings: Settings) -> list[str]:
+    group = settings.engineers_group
+    problems: list[str] = []
+    if resource.type in (GRANTS, GRANT):
+        for row in _rows(resource):
+            if row.get("principal") != group:
+                continue
+            if "externalLocation" in resource.props:
+                problems.append(f"{group} may have nothing on an external location")
+            extra = sorted(set(_privileges(row)) - ENGINEER_PRIVILEGES)
+            if extra:
+                problems.append(
+                    f"{group} may only have USE_CATALOG, USE_SCHEMA, SELECT; got {extra}"
+                )
+    elif resource.type == PERMISSIONS and (
+        "pipelineId" in resource.props or "jobId" in resource.props
+    ):
+        controls = resource.props.get("accessControls")
+        for control in controls if isinstance(controls, list) else []:
+            if isinstance(control, Mapping) and control.get("groupName") == group:
+                problems.append(
+                    f"{group} may have no permission on a pipeline or job: its pages show the "
+                    "event log and error messages, which can quote raw records"
+                )
+    return problems
+
+
+def serverless_pipeline_in_unity_catalog(resource: Resource, _: Settings) -> list[str]:
+    if resource.type != PIPELINE:
+        return []
+    problems = []
+    if resource.props.get("serverless") is not True and _known(resource.props.get("serverless")):
+        problems.append("serverless must be true")
+    for prop in ("catalog", "schema"):
+        value = resource.props.get(prop)
+        if _known(value) and not value:
+            problems.append(f"{prop} must be set (Unity Catalog publishing)")
+    return problems
+
+
+ResourceRule = Callable[[Resource, Settings], list[str]]
+RESOURCE_RULES: dict[str, tuple[str, ResourceRule]] = {
+    "storage-hardened": (
+        "ADLS accounts: hierarchical namespace, TLS 1.2, HTTPS only, no public blob access, "
+        "no shared key",
+        storage_is_hardened,
+    ),
+    "no-workspace-code-under-shared": (
+        "No workspace code, folder or pipeline root under /Shared",
+        no_workspace_code_under_shared,
+    ),
+    "authoritative-grants-only": (
+        "Unity Catalog privileges only through authoritative databricks.Grants",
+        authoritative_grants_only,
+    ),
+    "no-all-privileges": ("No grant of ALL_PRIVILEGES", no_all_privileges),
+    "engineers-least-privilege": (
+        "Engineers: only USE_CATALOG/USE_SCHEMA/SELECT, nothing on external locations, "
+        "no permission on pipelines or jobs",
+        engineers_least_privilege,
+    ),
+    "serverless-pipeline-in-unity-catalog": (
+        "Pipelines are serverless and publish to a catalog and schema",
+        serverless_pipeline_in_unity_catalog,
+    ),
+}
+
+
+# --- stack rules: (resources, settings) -> violations ----------------------------------------
+
+
+def firewall_deny_has_serverless_path(
+    resources: Sequence[Resource], _: Settings
+) -> list[Violation]:
+    has_ncc = any(r.type in (NCC, NCC_PRIVATE_ENDPOINT) for r in resources)
+    found = []
+    for account in (r for r in resources if r.type == STORAGE_ACCOUNT):
+        rules = account.props.get("networkRuleSet")
+        if not isinstance(rules, Mapping) or rules.get("defaultAction") != "Deny":
+            continue
+        subnets = rules.get("virtualNetworkRules")
+        if has_ncc or not _known(subnets) or subnets:
+            continue
+        found.append(
+            Violation(
+                "firewall-deny-has-serverless-path",
+                account.name,
+                "the firewall denies by default but the stack has no NCC and the account lists "
+                "no subnets: serverless pipelines could not reach it",
+                account.urn,
+            )
+        )
+    return found
+
+
+def _raw_schemas(resources: Sequence[Resource]) -> set[str]:
+    names: set[str] = set()
+    for pipeline in (r for r in resources if r.type == PIPELINE):
+        catalog = pipeline.props.get("catalog")
+        configuration = pipeline.props.get("configuration") or {}
+        event_log = pipeline.props.get("eventLog") or {}
+        for schema in (configuration.get("clickstream.raw_schema"), event_log.get("schema")):
+            if isinstance(catalog, str) and isinstance(schema, str):
+                names.add(f"{catalog}.{schema}")
+    for schema in (r for r in resources if r.type == SCHEMA):
+        name, catalog = schema.props.get("name"), schema.props.get("catalogName")
+        if isinstance(name, str) and isinstance(catalog, str) and name.endswith("_raw"):
+            names.add(f"{catalog}.{name}")
+    return names
+
+
+def engineers_nothing_on_raw_schema(
+    resources: Sequence[Resource], settings: Settings
+) -> list[Violation]:
+    raw = _raw_schemas(resources)
+    return [
+        Violation(
+            "engineers-nothing-on-raw-schema",
+            grants.name,
+            f"{settings.engineers_group} may have nothing on the raw schema "
+            f"{grants.props.get('schema')!r} (Bronze, quarantine and the event log hold raw text)",
+            grants.urn,
+        )
+        for grants in resources
+        if grants.type in (GRANTS, GRANT)
+        and grants.props.get("schema") in raw
+        and any(row.get("principal") == settings.engineers_group for row in _rows(grants))
+    ]
+
+
+def production_is_protected(resources: Sequence[Resource], _: Settings) -> list[Violation]:
+    production = [
+        r for r in resources if r.type == PIPELINE and r.props.get("development") is False
+    ]
+    if not production:
+        return []
+    found = [
+        Violation(
+            "production-is-protected",
+            r.name,
+            "a production stack (development=false) must protect its storage, catalog and schemas",
+            r.urn,
+        )
+        for r in resources
+        if r.type in STATEFUL and not r.protect
+    ]
+    for pipeline in production:
+        run_as = pipeline.props.get("runAs")
+        if _known(run_as) and not (
+            isinstance(run_as, Mapping) and run_as.get("servicePrincipalName")
+        ):
+            found.append(
+                Violation(
+                    "production-is-protected",
+                    pipeline.name,
+                    "a production pipeline must run as a service principal (runAs)",
+                    pipeline.urn,
+                )
+            )
+    return found
+
+
+StackRule = Callable[[Sequence[Resource], Settings], list[Violation]]
+STACK_RULES: dict[str, tuple[str, StackRule]] = {
+    "firewall-deny-has-serverless-path": (
+        "A storage firewall that denies by default comes with an NCC or allowed subnets",
+        firewall_deny_has_serverless_path,
+    ),
+    "engineers-nothing-on-raw-schema": (
+        "Engineers have no grant on the raw schema",
+        engineers_nothing_on_raw_schema,
+    ),
+    "production-is-protected": (
+        "Production stacks protect stateful resources and run as a service principal",
+        production_is_protected,
+    ),
+}
+
+
+def check(resources: Iterable[Resource], settings: Settings | None = None) -> list[Violation]:
+    """Every violation of every rule over a whole plan."""
+    settings = settings or Settings()
+    resources = list(resources)
+    found: list[Violation] = []
+    for rule, (_, validate) in RESOURCE_RULES.items():
+        for resource in resources:
+            found += [
+                Violation(rule, resource.name, message, resource.urn)
+                for message in validate(resource, settings)
+            ]
+    for _, validate in STACK_RULES.values():
+        found += validate(resources, settings)
+    return found

@@ -1,0 +1,53 @@
+"""The pack's wiring: every rule is registered, the pack has its own pinned dependencies, and
+`make preview` fails on a violation with a message naming the rule and the resource."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import yaml
+
+from infra import preview
+from policy import rules
+
+POLICY = Path(__file__).resolve().parents[2] / "policy"
+
+
+def test_pack_is_a_python_policy_pack_with_its_own_virtualenv():
+    spec = yaml.safe_load((POLICY / "PulumiPolicy.yaml").read_text())
+    assert spec["runtime"]["name"] == "python"
+    assert spec["runtime"]["options"]["virtualenv"] == "venv"
+
+
+def test_pack_pins_pulumi_policy():
+    lines = (POLICY / "requirements.txt").read_text().splitlines()
+    assert "pulumi-policy==1.21.0" in lines
+
+
+def test_pack_registers_every_rule_as_a_mandatory_policy():
+    source = (POLICY / "__main__.py").read_text()
+    tree = ast.parse(source)
+    names = {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
+    assert {"RESOURCE_RULES", "STACK_RULES", "MANDATORY"} <= names
+    assert len(rules.RESOURCE_RULES) + len(rules.STACK_RULES) == 9
+
+
+def test_preview_fails_on_a_policy_violation_naming_rule_and_resource(capsys, monkeypatch):
+    real_run = preview.run
+
+    def run_with_shared_folder(*args, **kwargs):
+        plan = real_run(*args, **kwargs)
+        for resource in plan.of_type("databricks:index/directory:Directory"):
+            resource.inputs["path"] = "/Shared/clickstream-lakeflow/dev"
+        return plan
+
+    monkeypatch.setattr(preview, "run", run_with_shared_folder)
+    assert preview.main(["--stack", "dev"]) == 1
+    err = capsys.readouterr().err
+    assert "[no-workspace-code-under-shared] clickstream-lakeflow-folder: path" in err
+
+
+def test_preview_passes_the_committed_stacks(capsys):
+    assert preview.main(["--stack", "prod", "--json"]) == 0
+    assert "policy violation" not in capsys.readouterr().err
