@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from clickstream_cli.generate import add_generate_arguments, generate, run_generate
+from clickstream_cli.generate import add_generate_arguments, run_generate
+from clickstream_cli.sample_data import generate
 
 EVENTS = 20_000  # enough for every fault to appear, still well under a second or two
 TIME_FIELDS = ("timestamp", "originalTimestamp", "receivedAt")
