@@ -76,9 +76,11 @@ class Visit:
         """Track events a page leads to, each with the page it forces next (or None)."""
         rng = self.rng
         if page == "product" and rng.random() < 0.85:
-            yield _track(PRODUCT_VIEWED, {**self.product, "currency": "USD"}), None
+            product = self.product
+            assert product is not None  # _view() chose it when it rendered this product page
+            yield _track(PRODUCT_VIEWED, {**product, "currency": "USD"}), None
             if rng.random() < 0.3:
-                item = {**self.product, "quantity": rng.randint(1, 3)}
+                item = {**product, "quantity": rng.randint(1, 3)}
                 self.cart.append(item)
                 yield _track(PRODUCT_ADDED, {**item, "currency": "USD"}), (
                     "cart" if rng.random() < 0.5 else None)
