@@ -31,10 +31,14 @@ $(STAMP): $(LOCK) pyproject.toml
 venv: $(STAMP)
 
 # Every Python 3.11+ platform in one file; existing pins are kept unless pyproject.toml needs
-# others (uv reads the current lockfile as its preference).
+# others (uv reads the current lockfile as its preference). An unchanged lockfile is not touched,
+# so it does not make the next target reinstall .venv.
 lock: $(STAMP)
-	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 \
-	  --generate-hashes --custom-compile-command "make lock" --output-file $(LOCK)
+	cp $(LOCK) $(LOCK).new
+	$(BIN)/uv pip compile --quiet pyproject.toml --extra dev --universal --python-version 3.11 \
+	  --generate-hashes --custom-compile-command "make lock" --output-file $(LOCK).new
+	@if cmp -s $(LOCK).new $(LOCK); then rm $(LOCK).new; echo "$(LOCK) is up to date"; \
+	else mv $(LOCK).new $(LOCK); echo "$(LOCK) updated: commit it"; fi
 
 java:
 	@bash scripts/ensure-java.sh
