@@ -62,7 +62,7 @@ def measure(
     """Run ``command`` to completion, sampling its process tree's memory every ``interval`` s.
 
     The command's stdout and stderr go to ``output`` (or are discarded)."""
-    sink = open(output, "w") if output else subprocess.DEVNULL  # noqa: SIM115
+    sink = open(output, "w") if output else subprocess.DEVNULL
     try:
         load_at_start = os.getloadavg()[0]
         started_at = time.time()

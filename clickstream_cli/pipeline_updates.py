@@ -12,6 +12,7 @@ import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 import requests
 from databricks.sdk import WorkspaceClient
@@ -148,7 +149,10 @@ def start(
         selection[key] = list(tables)
     elif full_refresh:
         selection["full_refresh"] = True
-    return w.pipelines.start_update(pipeline_id, **selection).update_id
+    update_id = w.pipelines.start_update(pipeline_id, **selection).update_id
+    if not update_id:  # typed optional by the SDK; an update without an id cannot be followed
+        raise ValueError(f"pipeline {pipeline_id}: start_update answered without an update_id")
+    return update_id
 
 
 def recent_updates(w: WorkspaceClient, pipeline_id: str, limit: int) -> list[UpdateInfo]:
@@ -186,7 +190,8 @@ class EventFeed:
             "max_results": EVENTS_PAGE_SIZE,
         }
         while True:
-            page = self._api.do("GET", self._path, query=query, headers=_JSON)
+            # A JSON endpoint: ``do`` answers with the decoded object (typed as a wider union).
+            page = cast(dict, self._api.do("GET", self._path, query=query, headers=_JSON))
             yield from page.get("events") or []
             token = page.get("next_page_token")
             if not token:
@@ -215,7 +220,8 @@ def follow(
     while True:
         try:
             # State first, then events: once the state is terminal, the events read next are final.
-            state = w.pipelines.get_update(pipeline_id, update_id).update.state
+            update = w.pipelines.get_update(pipeline_id, update_id).update
+            state = update.state if update else None
             events = list(feed.new_events())
         except TRANSIENT_ERRORS:
             missed += 1

@@ -9,10 +9,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import pulumi  # noqa: E402
+import pulumi
 
-from infra import config  # noqa: E402
-from infra.program import build  # noqa: E402
+from infra import config
+from infra.program import build
 
 for output_name, value in build(config.load()).items():
     pulumi.export(output_name, value)

@@ -150,7 +150,7 @@ class RecordingMocks(pulumi.runtime.Mocks):
 class _RecordingMonitor(MockMonitor):
     """Passes resource options (protect, parent, dependencies) that mocks never see."""
 
-    def RegisterResource(self, request):  # noqa: N802 - gRPC method name
+    def RegisterResource(self, request):
         self.mocks.remember_options(
             request.type,
             request.name,

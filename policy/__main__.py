@@ -24,7 +24,7 @@ from pulumi_policy.proxy import UnknownValueError
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import rules  # noqa: E402 - the pack runs with policy/ as its directory
+import rules
 
 CONFIG = PolicyConfigSchema(
     properties={

@@ -209,7 +209,7 @@ def load_pipeline(read: Reader) -> PipelineSettings:
         from zoneinfo import ZoneInfo
 
         ZoneInfo(timezone)
-    except Exception:  # noqa: BLE001 - any failure means the name is not a known zone
+    except Exception:
         raise ConfigError(
             "scheduleTimezone", f"is not a time zone name; got {timezone!r}"
         ) from None

@@ -1,33 +1,10 @@
-"""Fast checks of the benchmark harness (no Spark): memory sampler, log timeline, result keys."""
+"""The benchmark memory sampler (benchmarks.measure): the whole process tree, and the exit code."""
 
-import json
 import sys
-from datetime import datetime
 
-from benchmarks.measure import Measurement, measure
-from benchmarks.results import RESULT_KEYS, build_result
-from benchmarks.timeline import breakdown, parse_timeline
+from benchmarks.measure import measure
 
 ALLOCATE_100_MB = "import time; block = b'x' * (100 * 1024 * 1024); time.sleep(1.5)"
-
-SAMPLE_LOG = """\
-WARNING: Using incubator modules: jdk.incubator.vector
-2026-11-25 19:10:00: Loading pipeline spec from spec.yml...
-2026-11-25 19:10:00: Creating Spark session...
-Setting default log level to "WARN".
-2026-11-25 19:10:29: Creating dataflow graph...
-2026-11-25 19:10:31: Registering graph elements...
-2026-11-25 19:10:40: Starting run...
-2026-11-25 19:10:41: Flow spark_catalog.default.bronze_events is QUEUED.
-2026-11-25 19:10:42: Flow spark_catalog.default.bronze_events is STARTING.
-2026-11-25 19:10:43: Flow spark_catalog.default.bronze_events is RUNNING.
-2026-11-25 19:10:52: Flow spark_catalog.default.bronze_events has COMPLETED.
-2026-11-25 19:10:53: Flow spark_catalog.default.silver_events is STARTING.
-2026-11-25 19:11:10: Flow spark_catalog.default.silver_events has COMPLETED.
-2026-11-25 19:11:11: Flow spark_catalog.default.gold_sessions is STARTING.
-2026-11-25 19:11:15: Flow spark_catalog.default.gold_sessions has FAILED.
-2026-11-25 19:11:20: Run is COMPLETED.
-"""
 
 
 def test_sampler_sees_memory_of_a_grandchild_process():
@@ -44,56 +21,3 @@ def test_sampler_sees_memory_of_a_grandchild_process():
 
 def test_sampler_reports_the_exit_code():
     assert measure([sys.executable, "-c", "raise SystemExit(3)"]).returncode == 3
-
-
-def test_timeline_has_phases_and_each_flows_start_and_end():
-    timeline = parse_timeline(SAMPLE_LOG)
-    assert timeline.phases["session"] == datetime(2026, 11, 25, 19, 10, 0)
-    assert timeline.phases["graph"] == datetime(2026, 11, 25, 19, 10, 29)
-    assert timeline.phases["run"] == datetime(2026, 11, 25, 19, 10, 40)
-    assert list(timeline.flows) == ["bronze_events", "silver_events", "gold_sessions"]
-    bronze = timeline.flows["bronze_events"]
-    assert bronze.started == datetime(2026, 11, 25, 19, 10, 42)  # STARTING, not QUEUED
-    assert bronze.seconds == 10
-    assert timeline.flows["silver_events"].seconds == 17
-    assert timeline.flows["gold_sessions"].state == "FAILED"
-    assert timeline.run_state == "COMPLETED"
-
-
-def test_breakdown_labels_start_up_flows_and_shutdown():
-    rows = dict(breakdown(parse_timeline(SAMPLE_LOG), datetime(2026, 11, 25, 19, 9, 51)))
-    assert rows["start-up: processes until first log line"] == 9
-    assert rows["start-up: Spark Connect session"] == 29
-    assert rows["start-up: graph + registering definitions"] == 11
-    assert rows["run: planning until first flow starts"] == 2
-    assert rows["flow bronze_events (completed)"] == 10
-    assert rows["run: flows (first start to last end)"] == 33
-    assert rows["shutdown: last flow to end of log"] == 5
-
-
-def test_breakdown_of_an_empty_log_is_empty():
-    assert breakdown(parse_timeline("no timestamps here\n")) == []
-
-
-def _step(seconds: float, peak_mb: float) -> Measurement:
-    return Measurement(seconds=seconds, peak_rss_mb=peak_mb, returncode=0, started_at=0.0)
-
-
-def test_result_has_exactly_the_documented_keys_and_ratios():
-    steps = {
-        "floor": _step(20.0, 3000.0),
-        "pipeline": _step(50.0, 1500.0),
-        "noop": _step(25.0, 1200.0),
-        "incremental": _step(30.0, 1600.0),
-    }
-    result = build_result(1_000_000, steps)
-    assert list(result) == [
-        "events", "floor_s", "pipeline_s", "ratio_vs_floor", "noop_s", "incremental_s",
-        "incremental_ratio", "events_per_s", "peak_rss_mb",
-    ]
-    assert tuple(result) == RESULT_KEYS
-    assert result["ratio_vs_floor"] == 2.5
-    assert result["incremental_ratio"] == 1.2
-    assert result["events_per_s"] == 20_000
-    assert result["peak_rss_mb"] == 1600.0  # pipeline steps only, not the floor
-    assert json.loads(json.dumps(result)) == result

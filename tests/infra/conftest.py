@@ -65,7 +65,7 @@ def deploy(pipeline_dir: Path) -> Deploy:
 
     def run(
         stack: str = "dev",
-        set: dict[str, str] | None = None,  # noqa: A002 - reads like `pulumi config set`
+        set: dict[str, str] | None = None,
         unset: tuple[str, ...] = (),
         secrets: tuple[str, ...] = (),
         mocks: preview.RecordingMocks | None = None,

@@ -233,20 +233,11 @@ def test_ingestion_columns_keep_their_values_through_conform(spark):
     assertDataFrameEqual(actual, frame.select(SOURCE_FILE, INGESTED_AT))
 
 
-def test_auto_loader_options_pin_json_string_hints_and_rescue_mode():
+def test_auto_loader_hints_every_segment_field_as_string():
     hints = AUTO_LOADER_OPTIONS["cloudFiles.schemaHints"]
 
-    assert AUTO_LOADER_OPTIONS["cloudFiles.format"] == "json"
-    assert AUTO_LOADER_OPTIONS["cloudFiles.schemaEvolutionMode"] == "rescue"
-    assert AUTO_LOADER_OPTIONS["rescuedDataColumn"] == RESCUED_DATA
     hinted = {h.strip() for h in hints.split(",")}
     assert {f"`{f}` STRING" for f in SEGMENT_FIELDS} <= hinted
-
-
-def test_auto_loader_keeps_corrupt_lines_and_rejects_single_quotes():
-    assert AUTO_LOADER_OPTIONS["mode"] == "PERMISSIVE"
-    assert AUTO_LOADER_OPTIONS["columnNameOfCorruptRecord"] == AUTO_LOADER_CORRUPT_COLUMN
-    assert AUTO_LOADER_OPTIONS["allowSingleQuotes"] == "false"
 
 
 def fake_stream_reader() -> MagicMock:

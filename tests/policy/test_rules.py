@@ -45,8 +45,9 @@ def test_the_real_plans_pass_every_policy(stack, dev_plan, prod_plan):
 def test_storage_must_be_hardened(prod_plan, prop, value):
     account = only(prod_plan, rules.STORAGE_ACCOUNT)
     violations = rules.check(with_props(prod_plan, account, **{prop: value}))
+    wanted = not value if isinstance(value, bool) else "TLS1_2"
     assert [str(v) for v in violations] == [
-        f"[storage-hardened] {account.name}: {prop} must be {not value if isinstance(value, bool) else 'TLS1_2'!r} (got {value!r})"  # noqa: E501
+        f"[storage-hardened] {account.name}: {prop} must be {wanted!r} (got {value!r})"
     ]
 
 

@@ -1,8 +1,8 @@
-"""The sample-data generator: determinism, file layout, and that the manifest tells the truth."""
+"""The sample-data generator (clickstream_cli.sample_data): determinism, file layout, and that
+the manifest tells the truth."""
 
 from __future__ import annotations
 
-import argparse
 import gzip
 import json
 from datetime import datetime
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from clickstream_cli.generate import add_generate_arguments, generate, run_generate
+from clickstream_cli.sample_data import generate
 
 EVENTS = 20_000  # enough for every fault to appear, still well under a second or two
 TIME_FIELDS = ("timestamp", "originalTimestamp", "receivedAt")
@@ -193,15 +193,3 @@ def test_refuses_a_manifest_inside_the_landing_folder(tmp_path):
     with pytest.raises(ValueError, match="manifest"):
         generate(tmp_path, 100, manifest=tmp_path / "manifest.json")
     assert not list(tmp_path.iterdir())
-
-
-def test_cli_writes_the_manifest_and_prints_a_summary(tmp_path, capsys):
-    parser = argparse.ArgumentParser()
-    add_generate_arguments(parser)
-    args = parser.parse_args(["--out", str(tmp_path / "in"), "--events", "300", "--seed", "9",
-                              "--start", "2025-04-01T00:00:00Z", "--days", "2",
-                              "--manifest", str(tmp_path / "m.json")])
-    assert run_generate(args) == 0
-    written = json.loads((tmp_path / "m.json").read_text())
-    assert written["valid_events"] == 300 and written["start"].startswith("2025-04-01")
-    assert "300 distinct valid events" in capsys.readouterr().out
