@@ -44,6 +44,8 @@ KEYS: dict[str, Any] = {
     "scheduleCron": "",
     "scheduleTimezone": "UTC",
     "notificationEmails": [],
+    # --- Dashboards (infra/dashboard.py) ---
+    "sqlWarehouseId": "",
 }
 
 # Provider settings the program needs; each may come from the environment instead.
@@ -95,6 +97,7 @@ _SUBNET_ID = re.compile(
     r"virtualNetworks/[^/]+/subnets/[^/]+$",
     re.IGNORECASE,
 )
+_WAREHOUSE_ID = re.compile(r"^[0-9a-fA-F]{16}$")
 _WORKSPACE_FOLDER = re.compile(r"^/(Shared|Users)/[A-Za-z0-9_./@-]+$")
 
 
@@ -136,6 +139,8 @@ class StackConfig:
     notification_emails: tuple[str, ...]
     databricks_host: str
     subscription_id: str
+    # --- Dashboards (infra/dashboard.py) ---
+    sql_warehouse_id: str | None = None  # an existing SQL warehouse; None: the stack creates one
 
     @property
     def scheduled(self) -> bool:
@@ -354,6 +359,11 @@ def load() -> StackConfig:
         raise ConfigError(SUBSCRIPTION_KEY, f"is not set and {SUBSCRIPTION_ENV} is empty")
     _matching(SUBSCRIPTION_KEY, subscription, _GUID, "must be a subscription id (a GUID)")
 
+    # --- Dashboards (infra/dashboard.py) ---
+    warehouse = read.raw("sqlWarehouseId")
+    if warehouse is not None:
+        _matching("sqlWarehouseId", warehouse, _WAREHOUSE_ID, "must be a SQL warehouse id (16 hex)")
+
     return StackConfig(
         stack=stack,
         location=location,
@@ -380,4 +390,5 @@ def load() -> StackConfig:
         notification_emails=emails,
         databricks_host=host.rstrip("/"),
         subscription_id=subscription,
+        sql_warehouse_id=warehouse,
     )

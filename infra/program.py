@@ -11,8 +11,10 @@ from pathlib import Path
 import pulumi
 import pulumi_databricks as databricks
 
+from clickstream_cli.dashboard_definition import serialized_dashboard
 from infra.catalog import UnityCatalog
 from infra.config import StackConfig
+from infra.dashboard import AiBiDashboard, DashboardArgs
 from infra.grants import ENGINEERS, PIPELINE, CatalogGrants
 from infra.pipeline import PIPELINE_DIR, LakeflowPipeline, source_files
 from infra.storage import DataLake
@@ -62,4 +64,23 @@ def build(cfg: StackConfig, pipeline_dir: Path = PIPELINE_DIR) -> dict[str, pulu
     }
     if lakeflow.job_id is not None:
         outputs["job_id"] = lakeflow.job_id
+
+    # --- Dashboards: the AI/BI dashboard of dashboards/ over the published schema ---
+    dashboard = AiBiDashboard(
+        f"{NAME}-dashboard",
+        DashboardArgs(
+            stack=cfg.stack,
+            host=cfg.databricks_host,
+            serialized_dashboard=serialized_dashboard(),
+            parent_path=lakeflow.workspace_folder,
+            catalog=uc.catalog_name,
+            schema=uc.schema_name,
+            admins_group=cfg.admins_group,
+            engineers_group=cfg.engineers_group,
+            warehouse_id=cfg.sql_warehouse_id,
+        ),
+    )
+    outputs["dashboard_url"] = dashboard.dashboard_url
+    outputs["dashboard_id"] = dashboard.dashboard_id
+    outputs["sql_warehouse_id"] = dashboard.warehouse_id
     return outputs

@@ -21,6 +21,9 @@ OUTPUTS = {
     "landing_url",
     "storage_account_name",
     "workspace_folder",
+    "dashboard_url",
+    "dashboard_id",
+    "sql_warehouse_id",
 }
 
 
@@ -58,6 +61,7 @@ def test_every_resource_belongs_to_a_component(deploy):
         "clickstream:infra:UnityCatalog",
         "clickstream:infra:CatalogGrants",
         "clickstream:infra:LakeflowPipeline",
+        "clickstream:infra:AiBiDashboard",
     }
     for resource in plan.resources:
         if resource.custom:
