@@ -11,7 +11,8 @@ EVENTS ?= 50000
 .PHONY: help venv java test demo lint preview bench clean
 
 help:
-	@echo "make demo              generate ~50k events, run the pipeline locally, show the tables"
+	@echo "make demo              generate ~50k events, run the pipeline locally, show the tables,"
+	@echo "                       write the dashboard as HTML (HOME_DIR/report.html)"
 	@echo "make test              install everything and run the test suite"
 	@echo "make lint              ruff + actionlint"
 	@echo "make preview STACK=dev the offline Pulumi plan (mocks, no credentials)"
@@ -43,6 +44,7 @@ demo: $(STAMP) java
 	fi
 	$(BIN)/clickstream-local run --landing $(HOME_DIR)/landing --home $(HOME_DIR)
 	$(BIN)/clickstream-local show --home $(HOME_DIR)
+	$(BIN)/clickstream-local report --home $(HOME_DIR)
 
 preview: $(STAMP)
 	$(BIN)/python -m infra.preview --stack $(STACK)
