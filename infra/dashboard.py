@@ -21,7 +21,7 @@ import pulumi
 import pulumi_databricks as databricks
 
 WAREHOUSE_SIZE = "2X-Small"
-AUTO_STOP_MINUTES = 10
+AUTO_STOP_MINUTES = 10  # the Warehouses API allows 0 (never) or 10 minutes and more
 ENGINEERS_DASHBOARD_LEVEL = "CAN_READ"
 ENGINEERS_WAREHOUSE_LEVEL = "CAN_USE"
 ADMINS_LEVEL = "CAN_MANAGE"

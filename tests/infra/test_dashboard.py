@@ -57,7 +57,7 @@ def test_warehouse_is_serverless_the_smallest_size_and_stops_itself(deploy):
     assert warehouse["enableServerlessCompute"] is True
     assert warehouse["warehouseType"] == "PRO"
     assert warehouse["clusterSize"] == "2X-Small"
-    assert 0 < warehouse["autoStopMins"] <= 15
+    assert warehouse["autoStopMins"] == 10  # the API's shortest auto-stop
     assert warehouse["maxNumClusters"] == 1
 
 
