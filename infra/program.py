@@ -67,7 +67,7 @@ def build(cfg: StackConfig, pipeline_dir: Path = PIPELINE_DIR) -> dict[str, pulu
 
     # --- Dashboards: the AI/BI dashboard of dashboards/ over the published schema ---
     dashboard = AiBiDashboard(
-        f"{NAME}-dashboard",
+        f"{NAME}-aibi",
         DashboardArgs(
             stack=cfg.stack,
             host=cfg.databricks_host,
