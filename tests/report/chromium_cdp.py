@@ -1,9 +1,9 @@
 """Debian's chromium, headless, driven over the Chrome DevTools Protocol (for the report tests).
 
-:func:`ensure_chromium` installs the ``chromium`` package with apt-get when it is missing (root
-only) and returns its path, or None with the reason. :class:`Chromium` starts it with the
-debugging port bound to 127.0.0.1, opens one page, and records console messages, exceptions and
-every network request while that page loads a file.
+:func:`ensure_chromium` installs the ``chromium`` package with apt-get when it is missing (as
+root, or through passwordless sudo) and returns its path, or None with the reason.
+:class:`Chromium` starts it with the debugging port bound to 127.0.0.1, opens one page, and
+records console messages, exceptions and every network request while that page loads a file.
 """
 
 from __future__ import annotations
@@ -30,12 +30,14 @@ def ensure_chromium() -> tuple[str | None, str]:
     for name in BINARIES:
         if found := shutil.which(name):
             return found, ""
-    if os.geteuid() != 0 or not shutil.which("apt-get"):
-        return None, "chromium is missing and apt-get cannot run here (needs root on Debian)"
+    prefix = [] if os.geteuid() == 0 else ["sudo", "-n"]  # CI runners: passwordless sudo
+    if not shutil.which("apt-get") or (prefix and not shutil.which("sudo")):
+        return None, "chromium is missing and apt-get cannot run here (Debian, root or sudo)"
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     for command in (["apt-get", "update"],
                     ["apt-get", "install", "-y", "--no-install-recommends", "chromium"]):
-        done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=900)
+        done = subprocess.run([*prefix, *command], capture_output=True, text=True, env=env,
+                              timeout=900)
         if done.returncode != 0:
             return None, f"`{' '.join(command)}` failed: {done.stderr.strip()[-300:]}"
     found = shutil.which("chromium")
