@@ -15,7 +15,8 @@ EVENTS ?= 50000
 .PHONY: help venv lock java test demo lint typecheck preview bench clean
 
 help:
-	@echo "make demo              generate ~50k events, run the pipeline locally, show the tables"
+	@echo "make demo              generate ~50k events, run the pipeline locally, show the tables,"
+	@echo "                       write the dashboard as HTML (HOME_DIR/report.html)"
 	@echo "make test              install everything and run the test suite"
 	@echo "make lint              ruff check, mypy, actionlint, ruff format --check"
 	@echo "make lock              re-pin requirements.lock after changing pyproject.toml"
@@ -72,6 +73,7 @@ demo: $(STAMP) java
 	fi
 	$(BIN)/clickstream-local run --landing $(HOME_DIR)/landing --home $(HOME_DIR)
 	$(BIN)/clickstream-local show --home $(HOME_DIR)
+	$(BIN)/clickstream-local report --home $(HOME_DIR)
 
 preview: $(STAMP)
 	$(BIN)/python -m infra.preview --stack $(STACK)

@@ -90,7 +90,10 @@ def main(
         host = w.config.host
         if args.command == "status":
             return _status(w, pipeline_id, args.limit, console)
-        return _run(w, pipeline_id, args, console, sleep)
+        code = _run(w, pipeline_id, args, console, sleep)
+        if code == EXIT_OK and (dashboard := stack.dashboard_url()):
+            console.print(f"Dashboard: {dashboard}", highlight=False, soft_wrap=True)
+        return code
     except (StackError, WorkspaceError) as exc:
         return _fail(str(exc))
     except API_ERRORS as exc:

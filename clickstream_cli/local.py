@@ -3,6 +3,7 @@
     clickstream-local generate --out DIR --events N [--seed S]
     clickstream-local run --landing DIR --home DIR [--full-refresh]
     clickstream-local show --home DIR
+    clickstream-local report --home DIR [--out FILE]
 
 Exit codes: 0 success, 1 the run failed, 2 bad arguments or input, 130 interrupted (one readable
 line on stderr).
@@ -39,6 +40,12 @@ def _parser() -> argparse.ArgumentParser:
 
     show = commands.add_parser("show", help="row counts, quarantine, samples, Gold report")
     show.add_argument("--home", required=True, type=Path, help="the HOME of a previous run")
+
+    report = commands.add_parser(
+        "report", help="the dashboard's charts as one self-contained HTML file"
+    )
+    report.add_argument("--home", required=True, type=Path, help="the HOME of a previous run")
+    report.add_argument("--out", type=Path, help="HTML file to write (default HOME/report.html)")
     return parser
 
 
@@ -68,6 +75,8 @@ def _main(argv: list[str] | None) -> int:
                 return 130
             return 2 if isinstance(error, InputError) else 1
         return 0
+    if args.command == "report":
+        return _report(args.home, args.out, errors)
     from clickstream_cli.local_show import ShowError, show
 
     try:
@@ -75,6 +84,18 @@ def _main(argv: list[str] | None) -> int:
     except ShowError as error:
         errors.print(f"[red]clickstream-local: {error}[/]", highlight=False, soft_wrap=True)
         return 2
+    return 0
+
+
+def _report(home: Path, out: Path | None, errors: Console) -> int:
+    from clickstream_cli.report import ReportError, write_report
+
+    try:
+        path = write_report(home, out)
+    except ReportError as error:
+        errors.print(f"[red]clickstream-local: {error}[/]", highlight=False, soft_wrap=True)
+        return 2
+    print(f"Report written: {path}")
     return 0
 
 

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 PIPELINE_ID_OUTPUT = "pipeline_id"
 PIPELINE_URL_OUTPUT = "pipeline_url"
+DASHBOARD_URL_OUTPUT = "dashboard_url"
 HOST_CONFIG_KEY = "databricks:host"
 PULUMI_TIMEOUT_SECONDS = 60
 
@@ -54,6 +55,11 @@ class PulumiStack:
                 f"deploy it first with `pulumi up --stack {self.name}`"
             )
         return value
+
+    def dashboard_url(self) -> str | None:
+        """The AI/BI dashboard's URL, or None for a stack deployed before it existed."""
+        value = self.outputs().get(DASHBOARD_URL_OUTPUT)
+        return value if isinstance(value, str) and value.startswith("https://") else None
 
     def databricks_host(self) -> str | None:
         """The workspace URL: from the ``pipeline_url`` output, else the stack's

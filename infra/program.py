@@ -13,8 +13,10 @@ from pathlib import Path
 
 import pulumi
 
+from clickstream_cli.dashboard_definition import serialized_dashboard
 from infra.catalog import CatalogArgs, UnityCatalog
 from infra.config import StackConfig
+from infra.dashboard import AiBiDashboard, DashboardArgs
 from infra.grants import ENGINEERS, PIPELINE, CatalogGrants, GrantsArgs
 from infra.network import NetworkArgs, ServerlessNetwork
 from infra.pipeline import PIPELINE_DIR, LakeflowPipeline, PipelineArgs, source_files
@@ -154,4 +156,23 @@ def build(cfg: StackConfig, pipeline_dir: Path = PIPELINE_DIR) -> dict[str, pulu
             ),
         )
         outputs["job_id"] = schedule.job_id
+
+    # --- Dashboards: the AI/BI dashboard of dashboards/ over the published schema ---
+    dashboard = AiBiDashboard(
+        f"{NAME}-aibi",
+        DashboardArgs(
+            stack=cfg.stack,
+            host=cfg.databricks_host,
+            serialized_dashboard=serialized_dashboard(),
+            parent_path=lakeflow.workspace_folder,
+            catalog=uc.catalog_name,
+            schema=uc.schema_name,
+            admins_group=access.admins_group,
+            engineers_group=access.engineers_group,
+            warehouse_id=cfg.dashboard.sql_warehouse_id,
+        ),
+    )
+    outputs["dashboard_url"] = dashboard.dashboard_url
+    outputs["dashboard_id"] = dashboard.dashboard_id
+    outputs["sql_warehouse_id"] = dashboard.warehouse_id
     return outputs

@@ -33,11 +33,13 @@ from infra.config.reader import (
 from infra.config.sections import (
     AccessSettings,
     CatalogSettings,
+    DashboardSettings,
     NetworkSettings,
     PipelineSettings,
     StorageSettings,
     load_access,
     load_catalog,
+    load_dashboard,
     load_network,
     load_pipeline,
     load_storage,
@@ -53,6 +55,7 @@ __all__ = [
     "SUBSCRIPTION_KEY",
     "AccessSettings",
     "CatalogSettings",
+    "DashboardSettings",
     "ConfigError",
     "NetworkSettings",
     "PipelineSettings",
@@ -73,6 +76,7 @@ class StackConfig:
     catalog: CatalogSettings
     access: AccessSettings
     pipeline: PipelineSettings
+    dashboard: DashboardSettings
     databricks_host: str
     subscription_id: str
 
@@ -119,6 +123,7 @@ def load() -> StackConfig:
     catalog = load_catalog(read, stack)
     access = load_access(read)
     pipeline = load_pipeline(read)
+    dashboard = load_dashboard(read)
     protect = read.boolean("protect")
     host, subscription = _providers()
     network = load_network(read, host)
@@ -131,6 +136,7 @@ def load() -> StackConfig:
         catalog=catalog,
         access=access,
         pipeline=pipeline,
+        dashboard=dashboard,
         databricks_host=host,
         subscription_id=subscription,
     )

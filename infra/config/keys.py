@@ -39,6 +39,7 @@ KEYS: dict[str, Any] = {
     "scheduleCron": "",
     "scheduleTimezone": "UTC",
     "notificationEmails": [],
+    "sqlWarehouseId": "",
 }
 
 # Provider settings the program needs; each may come from the environment instead.
@@ -89,6 +90,7 @@ SCOPE_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,128}$")
 GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 HOST = re.compile(r"^https://[A-Za-z0-9.-]+(:\d+)?/?$")
+WAREHOUSE_ID = re.compile(r"^[0-9a-fA-F]{16}$")
 WORKSPACE_ID = re.compile(r"^[0-9]{1,20}$")
 # https://adb-<workspace id>.<n>.azuredatabricks.net: the id is part of the per-workspace URL.
 WORKSPACE_ID_IN_HOST = re.compile(r"^https://adb-([0-9]+)\.[0-9]+\.azuredatabricks\.net/?$")

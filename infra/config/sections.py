@@ -67,6 +67,11 @@ class PipelineSettings:
         return self.trigger == "schedule"
 
 
+@dataclass(frozen=True)
+class DashboardSettings:
+    sql_warehouse_id: str | None  # an existing SQL warehouse; None: the stack creates one
+
+
 def load_storage(read: Reader) -> StorageSettings:
     location = one_of("location", read.string("location").lower(), k.AZURE_REGIONS)
     group = read.raw("resourceGroupName")
@@ -224,3 +229,10 @@ def load_pipeline(read: Reader) -> PipelineSettings:
         schedule_timezone=timezone,
         notification_emails=emails,
     )
+
+
+def load_dashboard(read: Reader) -> DashboardSettings:
+    warehouse = read.raw("sqlWarehouseId")
+    if warehouse is not None:
+        matching("sqlWarehouseId", warehouse, k.WAREHOUSE_ID, "must be a SQL warehouse id (16 hex)")
+    return DashboardSettings(sql_warehouse_id=warehouse)

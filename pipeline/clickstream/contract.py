@@ -69,3 +69,13 @@ DAILY_METRICS_COLUMNS = (
     *FUNNEL_COLUMNS.values(),
     "revenue",
 )
+
+# gold_quality_daily: one row per ingestion date and `rule` with a row count. Besides Silver's rule
+# names (rows quarantined per rule; a row failing two rules counts under both), these totals:
+# received = quarantined + accepted + duplicates, for every ingestion date.
+QUALITY_RECEIVED = "received"  # Bronze rows
+QUALITY_QUARANTINED = "quarantined"  # quarantined rows, each counted once
+QUALITY_ACCEPTED = "accepted"  # Silver rows
+QUALITY_DUPLICATES = "duplicates"  # removed by Silver's dedupe
+QUALITY_TOTALS = (QUALITY_RECEIVED, QUALITY_QUARANTINED, QUALITY_ACCEPTED, QUALITY_DUPLICATES)
+QUALITY_DAILY_COLUMNS = ("ingest_date", "rule", "rows")

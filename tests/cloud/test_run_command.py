@@ -146,3 +146,25 @@ def test_on_a_terminal_the_flow_table_is_drawn_live(cli, workspace):
 
     assert result.exit_code == 0
     assert "has_message_id 1,180 / 20" in result.out
+
+
+DASHBOARD_URL = "https://adb-1.2.azuredatabricks.net/dashboardsv3/01f0abc/published"
+
+
+def test_a_completed_run_prints_the_dashboard_url_from_the_stack_outputs(cli, workspace):
+    workspace.script(*COMPLETED_RUN)
+
+    result = cli("run", "--stack", "dev",
+                 outputs={"pipeline_id": PIPELINE_ID, "dashboard_url": DASHBOARD_URL})
+
+    assert result.exit_code == 0
+    assert f"Dashboard: {DASHBOARD_URL}" in result.out
+
+
+def test_a_stack_without_a_dashboard_output_prints_no_dashboard_line(cli, workspace):
+    workspace.script(*COMPLETED_RUN)
+
+    result = cli("run", "--stack", "dev")
+
+    assert result.exit_code == 0
+    assert "Dashboard:" not in result.out

@@ -22,6 +22,9 @@ OUTPUTS = {
     "storage_account_name",
     "workspace_folder",
     "ncc_id",
+    "dashboard_url",
+    "dashboard_id",
+    "sql_warehouse_id",
 }
 
 
@@ -62,6 +65,7 @@ def test_every_resource_belongs_to_a_component(deploy):
         "clickstream:infra:RefreshSchedule",
         "clickstream:infra:ServerlessNetwork",
         "clickstream:infra:RunAsIdentity",
+        "clickstream:infra:AiBiDashboard",
     }
     for resource in plan.resources:
         if resource.custom:

@@ -1,8 +1,8 @@
 """End to end: the real pipeline through ``clickstream-local run``, twice, on generated events.
 
-One module-scoped scenario (runs are the expensive part): batch 1 is generated and run; batch 2,
-an empty file and a garbage file land and the pipeline runs again. Each test checks one promise
-of the data contract against the tables as they are after each run.
+One session-scoped scenario (conftest.py; runs are the expensive part): batch 1 is generated and
+run; batch 2, an empty file and a garbage file land and the pipeline runs again. Each test checks
+one promise of the data contract against the tables as they are after each run.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
+from e2e_scenario import GARBAGE_LINES, gold_agrees_with_silver
 from pyspark.sql import functions as F
 from pyspark.testing import assertDataFrameEqual
 
@@ -25,74 +25,8 @@ from clickstream.contract import (
     SILVER_EVENTS,
     SILVER_QUARANTINE,
 )
-from clickstream_cli import local
-from clickstream_cli.local_home import LocalHome
 
 pytestmark = pytest.mark.e2e
-
-GARBAGE_LINES = ["this is not an event", "<html>502 Bad Gateway</html>", "\x00\x01 binary-ish"]
-
-
-def _generate(landing: Path, manifest: Path, events: int, seed: int) -> dict:
-    code = local.main(["generate", "--out", str(landing), "--events", str(events),
-                       "--seed", str(seed), "--manifest", str(manifest)])
-    assert code == 0
-    return json.loads(manifest.read_text())
-
-
-def _run(landing: Path, home: Path) -> None:
-    assert local.main(["run", "--landing", str(landing), "--home", str(home)]) == 0
-
-
-class Snapshot:
-    """The tables of a HOME, read straight from the warehouse folder as they are now."""
-
-    def __init__(self, spark, home: Path) -> None:
-        self.spark = spark
-        self.warehouse = LocalHome(home).warehouse
-
-    def table(self, name: str):
-        return self.spark.read.parquet(str(self.warehouse / name))
-
-
-@pytest.fixture(scope="module")
-def scenario(spark, tmp_path_factory):
-    root = tmp_path_factory.mktemp("e2e")
-    landing, home = root / "landing", root / "home"
-    first = _generate(landing, root / "manifest-1.json", events=2500, seed=11)
-    _run(landing, home)
-    snap = Snapshot(spark, home)
-    after_first = {
-        name: snap.table(name).cache() for name in (BRONZE_EVENTS, SILVER_EVENTS,
-                                                    SILVER_QUARANTINE)
-    }
-    for frame in after_first.values():
-        frame.count()
-    first_gold_ok = _gold_agrees_with_silver(snap)
-
-    second = _generate(landing, root / "manifest-2.json", events=500, seed=12)
-    (landing / "empty.json").write_text("")
-    (landing / "garbage.json").write_text("\n".join(GARBAGE_LINES) + "\n")
-    _run(landing, home)
-    return {
-        "first": first, "second": second, "landing": landing, "home": home, "snap": snap,
-        "after_first": after_first, "first_gold_ok": first_gold_ok,
-    }
-
-
-def _gold_agrees_with_silver(snap: Snapshot) -> bool:
-    """Every Gold table equals its plain function applied to the Silver table of the same run."""
-    from clickstream.daily_metrics import build_daily_metrics
-    from clickstream.dim_users import build_dim_users
-    from clickstream.sessions import build_sessions
-
-    silver = snap.table(SILVER_EVENTS)
-    sessions = build_sessions(silver)
-    assertDataFrameEqual(snap.table(GOLD_SESSIONS), sessions)
-    assertDataFrameEqual(snap.table(GOLD_DAILY_METRICS), build_daily_metrics(silver, sessions))
-    assertDataFrameEqual(snap.table(GOLD_DIM_USERS), build_dim_users(silver))
-    return True
-
 
 def _count(frame) -> int:
     return frame.count()
@@ -168,7 +102,7 @@ def test_second_run_reads_only_new_files(scenario):
 
 def test_gold_agrees_with_silver_after_each_run(scenario):
     assert scenario["first_gold_ok"]
-    assert _gold_agrees_with_silver(scenario["snap"])
+    assert gold_agrees_with_silver(scenario["snap"])
 
 
 def test_funnel_and_revenue_match_silver(scenario):

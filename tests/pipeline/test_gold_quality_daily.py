@@ -1,0 +1,141 @@
+"""gold_quality_daily: counts per ingestion date and rule from Bronze, quarantine and Silver."""
+
+from __future__ import annotations
+
+import importlib.util
+from datetime import date, datetime
+from pathlib import Path
+from unittest.mock import MagicMock
+
+from pyspark import pipelines as dp
+from pyspark.testing import assertDataFrameEqual
+
+from clickstream import runtime
+from clickstream.contract import QUALITY_DAILY_COLUMNS
+from clickstream.quality_daily import build_quality_daily, daily_totals
+
+DAY_1, DAY_2 = datetime(2026, 3, 1, 9, 0), datetime(2026, 3, 2, 23, 59, 59)
+TRANSFORMATION = (
+    Path(__file__).resolve().parents[2] / "pipeline" / "transformations" / "gold_quality_daily.py"
+)
+
+
+def _bronze(spark, ingested: list[datetime]):
+    return spark.createDataFrame(
+        [(f"m{i}", at) for i, at in enumerate(ingested)], "messageId string, _ingested_at timestamp"
+    )
+
+
+def _quarantine(spark, rows: list[tuple[datetime, list[str]]]):
+    return spark.createDataFrame(
+        [(f"q{i}", at, rules) for i, (at, rules) in enumerate(rows)],
+        "messageId string, _ingested_at timestamp, failed_rules array<string>",
+    )
+
+
+def _silver(spark, ingested: list[datetime]):
+    return spark.createDataFrame(
+        [(f"e{i}", at) for i, at in enumerate(ingested)], "event_id string, _ingested_at timestamp"
+    )
+
+
+def _rows(frame) -> set[tuple]:
+    return {tuple(r) for r in frame.collect()}
+
+
+def test_columns_are_the_contract(spark):
+    result = build_quality_daily(_bronze(spark, [DAY_1]), _quarantine(spark, []),
+                                 _silver(spark, [DAY_1]))
+    assert tuple(result.columns) == QUALITY_DAILY_COLUMNS
+    assert [f.dataType.simpleString() for f in result.schema] == ["date", "string", "bigint"]
+
+
+def test_duplicates_are_bronze_minus_quarantine_minus_silver_per_ingest_date(spark):
+    bronze = _bronze(spark, [DAY_1] * 5 + [DAY_2] * 2)
+    quarantine = _quarantine(spark, [(DAY_1, ["has_message_id"])])
+    silver = _silver(spark, [DAY_1] * 2 + [DAY_2] * 2)
+
+    totals = daily_totals(bronze, quarantine, silver)
+
+    assert _rows(totals) == {
+        (date(2026, 3, 1), 5, 1, 2, 2),
+        (date(2026, 3, 2), 2, 0, 2, 0),
+    }
+
+
+def test_a_row_failing_two_rules_counts_under_each_rule_but_once_as_quarantined(spark):
+    bronze = _bronze(spark, [DAY_1, DAY_1])
+    quarantine = _quarantine(spark, [(DAY_1, ["has_message_id", "has_event_time"])])
+    silver = _silver(spark, [DAY_1])
+
+    result = _rows(build_quality_daily(bronze, quarantine, silver))
+
+    day = date(2026, 3, 1)
+    assert {(day, "has_message_id", 1), (day, "has_event_time", 1)} <= result
+    assert (day, "quarantined", 1) in result
+    assert (day, "duplicates", 0) in result
+
+
+def test_every_ingest_date_has_the_four_totals(spark):
+    bronze = _bronze(spark, [DAY_1, DAY_2, DAY_2])
+    silver = _silver(spark, [DAY_1, DAY_2])
+
+    result = build_quality_daily(bronze, _quarantine(spark, []), silver)
+
+    expected = spark.createDataFrame(
+        [
+            (date(2026, 3, 1), "received", 1), (date(2026, 3, 1), "quarantined", 0),
+            (date(2026, 3, 1), "accepted", 1), (date(2026, 3, 1), "duplicates", 0),
+            (date(2026, 3, 2), "received", 2), (date(2026, 3, 2), "quarantined", 0),
+            (date(2026, 3, 2), "accepted", 1), (date(2026, 3, 2), "duplicates", 1),
+        ],
+        "ingest_date date, rule string, rows bigint",
+    )
+    assertDataFrameEqual(result, expected)
+
+
+def test_ingest_date_is_the_utc_date_whatever_the_session_time_zone(spark):
+    spark.conf.set("spark.sql.session.timeZone", "America/New_York")
+    try:
+        # 2026-03-02 02:00 UTC is still March 1st in New York.
+        bronze = spark.sql("SELECT TIMESTAMP'2026-03-02 02:00:00Z' AS _ingested_at")
+        totals = daily_totals(bronze, _quarantine(spark, []), _silver(spark, []))
+        assert [r.ingest_date for r in totals.collect()] == [date(2026, 3, 2)]
+    finally:
+        spark.conf.set("spark.sql.session.timeZone", "UTC")
+
+
+def test_on_databricks_it_reads_bronze_and_the_quarantine_from_the_raw_schema(monkeypatch):
+    conf = {
+        runtime.RUNTIME_KEY: "databricks",
+        runtime.LANDING_PATH_KEY: "abfss://landing@lake.dfs.core.windows.net/clickstream/",
+        runtime.PII_KEY_KEY: "{{secrets/clickstream-dev/pii-hash-key}}",
+        runtime.RAW_SCHEMA_KEY: "clickstream_dlt_raw",
+    }
+    declared = {}
+
+    def materialized_view(**kwargs):
+        def register(function):
+            declared.update(kwargs, query=function)
+
+        return register
+
+    monkeypatch.setattr(dp, "materialized_view", materialized_view)
+    fake = MagicMock(name="spark")
+    fake.conf.get.side_effect = lambda key, default=None: conf.get(key, default)
+    monkeypatch.setattr("clickstream.quality_daily.build_quality_daily", lambda *frames: frames)
+    spec = importlib.util.spec_from_file_location("gold_quality_daily", TRANSFORMATION)
+    module = importlib.util.module_from_spec(spec)
+    module.__dict__["spark"] = fake
+    spec.loader.exec_module(module)
+
+    declared["query"]()
+
+    assert declared["name"] == "gold_quality_daily"  # the published schema
+    assert declared["table_properties"] == {"quality": "gold"}
+    assert declared["cluster_by_auto"] is True
+    read = [c.args[0] for c in fake.read.table.call_args_list]
+    assert read == [
+        "clickstream_dlt_raw.bronze_events", "clickstream_dlt_raw.silver_quarantine",
+        "silver_events",
+    ]
