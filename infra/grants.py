@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_databricks as databricks
@@ -65,6 +66,8 @@ class CatalogGrants(pulumi.ComponentResource):
         super().__init__("clickstream:infra:CatalogGrants", name, None, opts)
         self.grants: dict[str, databricks.Grants] = {}
         for securable, rows in ACCESS_MATRIX.items():
+            # catalog=..., schema=... or external_location=...: one keyword per kind of securable.
+            target: dict[str, Any] = {SECURABLE_ARGUMENT[securable]: args.securables[securable]}
             self.grants[securable] = databricks.Grants(
                 f"{name}-{securable.replace('_', '-')}",
                 grants=[
@@ -74,6 +77,6 @@ class CatalogGrants(pulumi.ComponentResource):
                     for role, privileges in rows.items()
                 ],
                 opts=pulumi.ResourceOptions(parent=self),
-                **{SECURABLE_ARGUMENT[securable]: args.securables[securable]},
+                **target,
             )
         self.register_outputs({})

@@ -129,10 +129,11 @@ class RecordingMocks(pulumi.runtime.Mocks):
             }
         return resource_id, outputs
 
-    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict, list] | dict:
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict, list[tuple[str, str]] | None]:
         if args.token == "databricks:index/getCurrentUser:getCurrentUser":
-            return {"id": "1", "userName": FAKE_DEPLOYER, "home": f"/Users/{FAKE_DEPLOYER}"}
-        return {}
+            user = {"id": "1", "userName": FAKE_DEPLOYER, "home": f"/Users/{FAKE_DEPLOYER}"}
+            return user, []
+        return {}, []
 
     def remember_options(self, typ: str, name: str, options: dict[str, Any]) -> None:
         self._options[(typ, name)] = options
@@ -149,6 +150,8 @@ class RecordingMocks(pulumi.runtime.Mocks):
 
 class _RecordingMonitor(MockMonitor):
     """Passes resource options (protect, parent, dependencies) that mocks never see."""
+
+    mocks: RecordingMocks
 
     def RegisterResource(self, request):
         self.mocks.remember_options(

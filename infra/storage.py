@@ -57,7 +57,9 @@ def _subnet_rules(
 ) -> list[storage.VirtualNetworkRuleArgs]:
     ids = list(dict.fromkeys([*listed, *(serverless or [])]))
     return [
-        storage.VirtualNetworkRuleArgs(virtual_network_resource_id=subnet, action="Allow")
+        storage.VirtualNetworkRuleArgs(
+            virtual_network_resource_id=subnet, action=storage.Action.ALLOW
+        )
         for subnet in ids
     ]
 
@@ -116,10 +118,10 @@ class DataLake(pulumi.ComponentResource):
             default_to_o_auth_authentication=True,
             public_network_access="Enabled",
             network_rule_set=storage.NetworkRuleSetArgs(
-                default_action=args.default_action,
+                default_action=storage.DefaultAction(args.default_action),
                 bypass="AzureServices",
                 ip_rules=[
-                    storage.IPRuleArgs(i_p_address_or_range=ip, action="Allow")
+                    storage.IPRuleArgs(i_p_address_or_range=ip, action=storage.Action.ALLOW)
                     for ip in args.allowed_ips
                 ],
                 # The configured subnets plus the NCC's stable subnets (serverless compute).
@@ -157,7 +159,7 @@ class DataLake(pulumi.ComponentResource):
                 container_name=container,
                 account_name=self.account.name,
                 resource_group_name=group_name,
-                public_access="None",
+                public_access=storage.PublicAccess.NONE,
                 opts=pulumi.ResourceOptions(parent=self, depends_on=[blob_service]),
             )
             for container in CONTAINERS

@@ -319,12 +319,12 @@ def check(resources: Iterable[Resource], settings: Settings | None = None) -> li
     settings = settings or Settings()
     resources = list(resources)
     found: list[Violation] = []
-    for rule, (_, validate) in RESOURCE_RULES.items():
+    for rule, (_, validate_resource) in RESOURCE_RULES.items():
         for resource in resources:
             found += [
                 Violation(rule, resource.name, message, resource.urn)
-                for message in validate(resource, settings)
+                for message in validate_resource(resource, settings)
             ]
-    for _, validate in STACK_RULES.values():
-        found += validate(resources, settings)
+    for _, validate_stack in STACK_RULES.values():
+        found += validate_stack(resources, settings)
     return found
