@@ -47,6 +47,9 @@ def _shown_inputs(resource: Recorded) -> dict[str, Any]:
             shown[key] = MASK
         elif key == "contentBase64":
             shown["bytes"] = len(value or "") * 3 // 4
+        elif key == "serializedDashboard":
+            # The whole Lakeview JSON is ~16 KB: its size says enough in a plan listing.
+            shown["serializedDashboardChars"] = len(value or "")
         elif key not in ("tags", "__defaults"):
             shown[key] = value
     return shown
