@@ -24,6 +24,7 @@ from clickstream.contract import (
     SEGMENT_FIELDS,
     SOURCE_FILE,
 )
+from clickstream.runtime import Runtime
 from clickstream.schema import BRONZE_RAW_SCHEMA, BRONZE_SCHEMA_DDL
 
 # Single-quoted pseudo-JSON is not JSON: other parsers reject it, so Bronze rescues it whole.
@@ -121,3 +122,10 @@ def conform_auto_loaded(auto_loaded: DataFrame) -> DataFrame:
     return auto_loaded.select(
         *SEGMENT_FIELDS, rescued.alias(RESCUED_DATA), SOURCE_FILE, INGESTED_AT
     )
+
+
+def read_raw_events(spark: SparkSession, rt: Runtime) -> DataFrame:
+    """The Bronze stream: Auto Loader on Databricks, the file-stream stand-in locally."""
+    if rt.is_databricks:
+        return read_landing_with_auto_loader(spark, rt.landing_path)
+    return parse_raw_lines(read_landing_as_lines(spark, rt.landing_path))

@@ -1,15 +1,15 @@
 """Runtime adapter: the one place that knows whether the pipeline runs on Databricks or locally.
 
-It reads the pipeline configuration (``clickstream.*`` keys) once and answers every question whose
-answer differs between the platforms (Auto Loader or file stream, ``dp.expect_all`` or nothing,
-``cluster_by_auto`` or explicit keys, which schema a raw-zone table lives in). Transformation
-files ask it; they never branch on the platform themselves.
+It reads the pipeline configuration (``clickstream.*`` keys) once and answers questions whose
+answer differs between the platforms: is this Databricks, which schema a raw-zone table lives in,
+``cluster_by_auto`` or explicit keys. It declares nothing and imports no ``pyspark.pipelines``:
+the transformation files declare the datasets and decide, from ``is_databricks``, how.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,34 +58,6 @@ class Runtime:
         if self.is_databricks:
             return {"cluster_by_auto": True}
         return {"cluster_by": list(local_keys)}
-
-    def expect_all(self, rules: Mapping[str, str]) -> Callable[[Callable], Callable]:
-        """``dp.expect_all(rules)`` on Databricks (counts reach the event log); a no-op locally,
-        where the explicit quarantine split gives the same rows."""
-        if self.is_databricks:
-            from pyspark import pipelines as dp
-
-            return dp.expect_all(dict(rules))  # type: ignore[attr-defined]
-        return lambda function: function
-
-    def read_raw_events(self, spark: Any) -> Any:
-        """The Bronze stream: Auto Loader on Databricks, the file-stream stand-in locally."""
-        from clickstream import bronze
-
-        if self.is_databricks:
-            return bronze.read_landing_with_auto_loader(spark, self.landing_path)
-        return bronze.parse_raw_lines(bronze.read_landing_as_lines(spark, self.landing_path))
-
-    def read_stream_with_ingest_watermark(self, spark: Any, table: str) -> Any:
-        """Stream a pipeline table with a watermark on ``_ingested_at`` (for the dedupe state).
-
-        Declared with SQL's WATERMARK clause: ``withWatermark`` on a DataFrame read from another
-        pipeline dataset fails to resolve on open-source Spark's first run.
-        """
-        return spark.sql(
-            f"SELECT * FROM STREAM({table}) "
-            f"WATERMARK _ingested_at DELAY OF INTERVAL {self.dedupe_horizon}"
-        )
 
 
 def from_conf(conf: Mapping[str, str | None]) -> Runtime:

@@ -7,12 +7,13 @@ open-source Spark notes); the watermark itself is declared where the stream is r
 
 from __future__ import annotations
 
-from pyspark.sql import Column, DataFrame
+from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from clickstream.contract import INGESTED_AT, SOURCE_FILE
 from clickstream.hashing import hmac_sha256, normalise_email, normalise_id
 from clickstream.rules import EVENT_TIME_SQL, SILVER_RULES, failed_rule_names, passes_all
+from clickstream.runtime import Runtime
 from clickstream.schema import CONTEXT_SCHEMA
 
 # Identify traits that may reach Silver and Gold; every other trait (email, name, phone,
@@ -123,6 +124,18 @@ def to_silver_columns(valid: DataFrame, pii_key: str) -> DataFrame:
         F.map_filter("_traits", lambda k, _v: F.array_contains(public, k)).alias("traits"),
         F.col(SOURCE_FILE),
         F.col(INGESTED_AT),
+    )
+
+
+def read_with_ingest_watermark(spark: SparkSession, rt: Runtime, table: str) -> DataFrame:
+    """Stream a pipeline table with a watermark on ``_ingested_at`` (for the dedupe state).
+
+    Declared with SQL's WATERMARK clause: ``withWatermark`` on a DataFrame read from another
+    pipeline dataset fails to resolve on open-source Spark's first run.
+    """
+    return spark.sql(
+        f"SELECT * FROM STREAM({table}) "
+        f"WATERMARK {INGESTED_AT} DELAY OF INTERVAL {rt.dedupe_horizon}"
     )
 
 

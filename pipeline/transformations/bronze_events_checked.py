@@ -1,22 +1,26 @@
 """bronze_events_checked: Bronze rows with Silver's rules declared as expectations.
 
-Silver and the quarantine both read this view, so on Databricks the rules' pass/fail counts reach
-the event log once per row; locally the expectations are a no-op and the split is explicit.
+Silver and the quarantine both read this view. ``dp.expect_all`` exists only on Databricks (its
+counts reach the event log); locally the rules are not declared and the split is explicit.
 """
 
 from pyspark import pipelines as dp
 
-from clickstream import runtime
+from clickstream import runtime, silver
 from clickstream.contract import BRONZE_EVENTS, BRONZE_EVENTS_CHECKED
 from clickstream.rules import SILVER_RULES
 
 rt = runtime.current(spark)
 
 
+def _expectations(function):
+    return dp.expect_all(dict(SILVER_RULES))(function) if rt.is_databricks else function
+
+
 @dp.temporary_view(
     name=BRONZE_EVENTS_CHECKED,
     comment="Bronze stream, watermarked on ingestion time, checked against Silver's rules.",
 )
-@rt.expect_all(SILVER_RULES)
+@_expectations
 def bronze_events_checked():
-    return rt.read_stream_with_ingest_watermark(spark, rt.raw_table(BRONZE_EVENTS))
+    return silver.read_with_ingest_watermark(spark, rt, rt.raw_table(BRONZE_EVENTS))

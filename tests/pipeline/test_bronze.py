@@ -11,7 +11,7 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import StringType
 from pyspark.testing import assertDataFrameEqual
 
-from clickstream import bronze
+from clickstream import bronze, runtime
 from clickstream.bronze import (
     AUTO_LOADER_CORRUPT_COLUMN,
     AUTO_LOADER_OPTIONS,
@@ -296,3 +296,18 @@ def test_a_byte_order_mark_does_not_make_the_first_line_malformed(spark):
     row = parse_raw_lines(lines).first()
 
     assert (row.messageId, row._rescued_data) == ("m1", None)
+
+
+def test_read_raw_events_uses_auto_loader_on_databricks(monkeypatch):
+    rt = runtime.Runtime(name="databricks", landing_path="abfss://l/", pii_key="k")
+    monkeypatch.setattr(bronze, "read_landing_with_auto_loader", lambda spark, path: ("al", path))
+
+    assert bronze.read_raw_events(MagicMock(), rt) == ("al", "abfss://l/")
+
+
+def test_read_raw_events_parses_file_stream_lines_locally(monkeypatch):
+    rt = runtime.Runtime(name="local", landing_path="landing", pii_key="k")
+    monkeypatch.setattr(bronze, "read_landing_as_lines", lambda spark, path: f"lines of {path}")
+    monkeypatch.setattr(bronze, "parse_raw_lines", lambda lines: f"parsed {lines}")
+
+    assert bronze.read_raw_events(MagicMock(), rt) == "parsed lines of landing"

@@ -8,18 +8,13 @@ table names and schemas, expectations, clustering, Auto Loader, AUTO CDC.
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-from unittest.mock import MagicMock
-
 import pytest
-from pyspark import pipelines as dp
+from dp_graph import load_graph
 
 from clickstream import runtime
 from clickstream.bronze import AUTO_LOADER_OPTIONS
 from clickstream.rules import SILVER_RULES
 
-TRANSFORMATIONS = Path(__file__).resolve().parents[2] / "pipeline" / "transformations"
 RAW = "clickstream_dlt_raw"
 CONF = {
     runtime.RUNTIME_KEY: "databricks",
@@ -27,67 +22,17 @@ CONF = {
     runtime.PII_KEY_KEY: "{{secrets/clickstream-dev/pii-hash-key}}",
     runtime.RAW_SCHEMA_KEY: RAW,
 }
-
-
-class Graph:
-    """Records what the transformation files declare through ``pyspark.pipelines``."""
-
-    def __init__(self, monkeypatch) -> None:
-        self.datasets: dict[str, dict] = {}
-        self.queries: dict[str, object] = {}
-        self.expectations: dict[str, dict] = {}
-        self.calls: list[tuple[str, dict]] = []
-        for kind in ("table", "materialized_view", "temporary_view"):
-            monkeypatch.setattr(dp, kind, self._decorator(kind))
-        for name in ("create_streaming_table", "create_auto_cdc_flow"):
-            monkeypatch.setattr(dp, name, self._call(name))
-        monkeypatch.setattr(dp, "expect_all", self._expect_all, raising=False)
-
-    def _decorator(self, kind):
-        def decorator(**kwargs):
-            def register(function):
-                name = kwargs["name"]
-                self.datasets[name] = {"kind": kind, **kwargs}
-                self.queries[name] = function
-                if getattr(function, "_expectations", None):
-                    self.expectations[name] = function._expectations
-                return None
-
-            return register
-
-        return decorator
-
-    def _call(self, name):
-        def record(**kwargs):
-            self.calls.append((name, kwargs))
-
-        return record
-
-    def _expect_all(self, rules):
-        def mark(function):
-            function._expectations = dict(rules)
-            return function
-
-        return mark
-
-
-def _fake_spark() -> MagicMock:
-    spark = MagicMock(name="spark")
-    spark.conf.get.side_effect = lambda key, default=None: CONF.get(key, default)
-    return spark
+LOCAL_CONF = {runtime.LANDING_PATH_KEY: "landing"}
 
 
 @pytest.fixture
 def graph(monkeypatch, spark):  # the real session makes Column expressions buildable
-    recorded = Graph(monkeypatch)
-    fake = _fake_spark()
-    for path in sorted(TRANSFORMATIONS.glob("*.py")):
-        spec = importlib.util.spec_from_file_location(path.stem, path)
-        module = importlib.util.module_from_spec(spec)
-        module.__dict__["spark"] = fake
-        spec.loader.exec_module(module)
-    recorded.spark = fake
-    return recorded
+    return load_graph(monkeypatch, CONF)
+
+
+@pytest.fixture
+def local_graph(monkeypatch, spark):
+    return load_graph(monkeypatch, LOCAL_CONF)
 
 
 def test_bronze_and_quarantine_live_in_the_raw_schema(graph):
@@ -140,3 +85,12 @@ def test_every_table_says_what_it_is(graph):
             assert dataset["table_properties"]["quality"] in {
                 "bronze", "silver", "quarantine", "gold"
             }, name
+
+
+def test_local_graph_declares_no_expectations_and_the_same_checked_view(local_graph):
+    assert local_graph.expectations == {}
+    assert local_graph.datasets["bronze_events_checked"]["kind"] == "temporary_view"
+
+
+def test_local_graph_keeps_every_table_unqualified(local_graph):
+    assert {"bronze_events", "silver_events", "silver_quarantine"} <= set(local_graph.datasets)

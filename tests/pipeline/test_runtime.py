@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
 from unittest.mock import MagicMock
 
-import pyspark.pipelines
 import pytest
 
-from clickstream import bronze, runtime
-from clickstream.rules import SILVER_RULES
+from clickstream import runtime
 from clickstream.runtime import (
     DEDUPE_HORIZON_KEY,
     DEVELOPMENT_PII_KEY,
@@ -109,54 +109,6 @@ def test_clustering_is_explicit_cluster_by_locally():
     }
 
 
-def test_expect_all_is_identity_locally():
-    def dataset():
-        return "frame"
-
-    assert from_conf({LANDING_PATH_KEY: "landing"}).expect_all(SILVER_RULES)(dataset) is dataset
-
-
-def test_expect_all_declares_the_rules_with_dp_expect_all_on_databricks(monkeypatch):
-    decorator = MagicMock(name="decorator")
-    fake_expect_all = MagicMock(name="expect_all", return_value=decorator)
-    monkeypatch.setattr(pyspark.pipelines, "expect_all", fake_expect_all, raising=False)
-
-    result = from_conf(databricks_conf()).expect_all(SILVER_RULES)
-
-    fake_expect_all.assert_called_once_with(SILVER_RULES)
-    assert result is decorator
-
-
-def test_read_raw_events_uses_auto_loader_on_databricks(monkeypatch):
-    calls = []
-    monkeypatch.setattr(
-        bronze, "read_landing_with_auto_loader", lambda spark, path: calls.append(path) or "al"
-    )
-
-    assert from_conf(databricks_conf()).read_raw_events(MagicMock()) == "al"
-    assert calls == [LANDING]
-
-
-def test_read_raw_events_parses_file_stream_lines_locally(monkeypatch):
-    monkeypatch.setattr(bronze, "read_landing_as_lines", lambda spark, path: f"lines of {path}")
-    monkeypatch.setattr(bronze, "parse_raw_lines", lambda lines: f"parsed {lines}")
-
-    assert from_conf({LANDING_PATH_KEY: "landing"}).read_raw_events(MagicMock()) == (
-        "parsed lines of landing"
-    )
-
-
-def test_ingest_watermark_is_declared_in_sql_with_the_horizon():
-    spark = MagicMock(name="spark")
-    rt = from_conf({LANDING_PATH_KEY: "landing", DEDUPE_HORIZON_KEY: "12 hours"})
-
-    rt.read_stream_with_ingest_watermark(spark, "bronze_events")
-
-    spark.sql.assert_called_once_with(
-        "SELECT * FROM STREAM(bronze_events) WATERMARK _ingested_at DELAY OF INTERVAL 12 hours"
-    )
-
-
 def test_current_reads_the_spark_configuration():
     conf = databricks_conf()
     spark = MagicMock(name="spark")
@@ -171,3 +123,21 @@ def test_current_reads_the_spark_configuration():
 def test_databricks_requires_a_raw_schema_so_pii_never_lands_in_the_published_one(missing):
     with pytest.raises(PipelineConfigError, match=RAW_SCHEMA_KEY):
         from_conf(databricks_conf(**{RAW_SCHEMA_KEY: missing}))
+
+
+def _imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            names |= {f"{node.module}.{alias.name}" for alias in node.names}
+    return names
+
+
+@pytest.mark.parametrize(
+    "module", sorted(Path(runtime.__file__).parent.glob("*.py")), ids=lambda p: p.name
+)
+def test_logic_modules_declare_nothing_and_never_import_pipelines(module):
+    assert not {n for n in _imported_modules(module) if "pipelines" in n}

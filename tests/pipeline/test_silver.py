@@ -469,3 +469,19 @@ def test_email_inside_free_text_property_is_cut_out(spark):
         .first()
     )
     assert row.p["note"] == f"contact me at {REDACTED_EMAIL} please"
+
+
+def test_ingest_watermark_is_declared_in_sql_with_the_horizon():
+    from unittest.mock import MagicMock
+
+    from clickstream.runtime import Runtime
+    from clickstream.silver import read_with_ingest_watermark
+
+    spark = MagicMock(name="spark")
+    rt = Runtime(name="local", landing_path="landing", pii_key="k", dedupe_horizon="12 hours")
+
+    read_with_ingest_watermark(spark, rt, "bronze_events")
+
+    spark.sql.assert_called_once_with(
+        "SELECT * FROM STREAM(bronze_events) WATERMARK _ingested_at DELAY OF INTERVAL 12 hours"
+    )
