@@ -204,7 +204,8 @@ def test_many_users_match_a_reference_scd2_with_one_open_version_each(spark, his
 DATABRICKS_CONF = {
     runtime.RUNTIME_KEY: runtime.DATABRICKS,
     runtime.LANDING_PATH_KEY: "/landing",
-    runtime.PII_KEY_KEY: "test-key",
+    runtime.PII_KEY_SCOPE_KEY: "scope",
+    runtime.PII_KEY_NAME_KEY: "pii-hash-key",
     runtime.RAW_SCHEMA_KEY: "raw",
 }
 LOCAL_CONF = {runtime.LANDING_PATH_KEY: "/landing"}
@@ -230,7 +231,7 @@ def test_databricks_defines_an_auto_cdc_scd2_flow_from_an_identify_stream(spark,
     assert table["name"] == GOLD_DIM_USERS
     assert table["table_properties"] == {"quality": "gold"}
     assert table["comment"]
-    assert table["cluster_by_auto"] is True
+    assert table["cluster_by_auto"] is True and table["cluster_by"] == ["user_key"]
     (flow,) = graph.called("create_auto_cdc_flow")
     assert flow == {
         "sequence_by": "event_ts",

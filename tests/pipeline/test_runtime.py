@@ -14,6 +14,8 @@ from clickstream.runtime import (
     DEVELOPMENT_PII_KEY,
     LANDING_PATH_KEY,
     PII_KEY_KEY,
+    PII_KEY_NAME_KEY,
+    PII_KEY_SCOPE_KEY,
     RAW_SCHEMA_KEY,
     RUNTIME_KEY,
     PipelineConfigError,
@@ -21,14 +23,14 @@ from clickstream.runtime import (
 )
 
 LANDING = "abfss://landing@lake.dfs.core.windows.net/clickstream/"
-SECRET = "super-secret-pii-key"
 
 
 def databricks_conf(**extra) -> dict:
     return {
         RUNTIME_KEY: "databricks",
         LANDING_PATH_KEY: LANDING,
-        PII_KEY_KEY: SECRET,
+        PII_KEY_SCOPE_KEY: "clickstream-dev",
+        PII_KEY_NAME_KEY: "pii-hash-key",
         RAW_SCHEMA_KEY: "clickstream_dlt_raw",
         **extra,
     }
@@ -51,14 +53,18 @@ def test_runtime_name_is_trimmed_and_case_insensitive():
     assert from_conf({**databricks_conf(), RUNTIME_KEY: " Databricks "}).is_databricks
 
 
-@pytest.mark.parametrize("missing", [None, ""])
-def test_databricks_requires_a_pii_key_and_the_error_names_it(missing):
-    with pytest.raises(PipelineConfigError, match=PII_KEY_KEY):
-        from_conf(databricks_conf(**{PII_KEY_KEY: missing}))
+@pytest.mark.parametrize("key", [PII_KEY_SCOPE_KEY, PII_KEY_NAME_KEY])
+@pytest.mark.parametrize("missing", [None, "", "  "])
+def test_databricks_requires_the_secret_scope_and_key_name(key, missing):
+    with pytest.raises(PipelineConfigError, match=key):
+        from_conf(databricks_conf(**{key: missing}))
 
 
-def test_databricks_uses_the_configured_key_never_the_development_key():
-    assert from_conf(databricks_conf()).pii_key == SECRET
+def test_databricks_never_takes_the_key_from_configuration():
+    rt = from_conf(databricks_conf(**{PII_KEY_KEY: "{{secrets/clickstream-dev/pii-hash-key}}"}))
+
+    assert rt.pii_key is None
+    assert (rt.pii_key_scope, rt.pii_key_name) == ("clickstream-dev", "pii-hash-key")
 
 
 def test_unknown_runtime_is_an_error_that_names_the_key():
@@ -97,8 +103,11 @@ def test_raw_table_is_unqualified_locally_even_with_a_raw_schema():
     assert rt.raw_table("bronze_events") == "bronze_events"
 
 
-def test_clustering_is_cluster_by_auto_on_databricks():
-    assert from_conf(databricks_conf()).clustering(["event_date"]) == {"cluster_by_auto": True}
+def test_clustering_is_cluster_by_auto_from_the_initial_keys_on_databricks():
+    assert from_conf(databricks_conf()).clustering(["event_date"]) == {
+        "cluster_by_auto": True,
+        "cluster_by": ["event_date"],
+    }
 
 
 def test_clustering_is_explicit_cluster_by_locally():
@@ -116,7 +125,7 @@ def test_current_reads_the_spark_configuration():
 
     rt = runtime.current(spark)
 
-    assert (rt.name, rt.landing_path, rt.pii_key) == ("databricks", LANDING, SECRET)
+    assert (rt.name, rt.landing_path, rt.pii_key_name) == ("databricks", LANDING, "pii-hash-key")
 
 
 @pytest.mark.parametrize("missing", [None, "", "  "])
