@@ -1,12 +1,11 @@
 """Bronze: every raw line kept, as it came, with what did not fit in ``_rescued_data``.
 
-Two readers give the same columns:
-
-* locally, the Spark file-stream source reads lines as text (plain or gzipped) and
-  :func:`parse_raw_lines` parses them; the JSON reader's rescue option is ignored by open-source
-  Spark, so unknown fields and malformed lines are rescued here, explicitly;
-* on Databricks, Auto Loader (``cloudFiles``, json, all-string schema, rescue mode); its output
-  is conformed to the same columns by :func:`conform_auto_loaded`.
+One parser on both platforms. Both read the landing files as lines of text (plain or gzipped):
+Auto Loader with ``cloudFiles.format`` = ``text`` on Databricks, the Spark file-stream source
+locally. :func:`parse_raw_lines` then turns each line into the Bronze columns, so the same line
+gives the same Bronze row on both platforms by construction (Auto Loader's JSON reader would not:
+it drops blank lines, splits a top-level array into rows, and adds ``_file_path`` to the rescued
+data; see docs/platform-notes.md).
 
 Nothing is filtered in Bronze.
 """
@@ -15,7 +14,6 @@ from __future__ import annotations
 
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
-from pyspark.sql.types import StringType, StructField, StructType
 
 from clickstream.contract import (
     CORRUPT_RECORD_KEY,
@@ -24,7 +22,7 @@ from clickstream.contract import (
     SEGMENT_FIELDS,
     SOURCE_FILE,
 )
-from clickstream.schema import BRONZE_RAW_SCHEMA, BRONZE_SCHEMA_DDL
+from clickstream.runtime import Runtime
 
 # Single-quoted pseudo-JSON is not JSON: other parsers reject it, so Bronze rescues it whole.
 JSON_OPTIONS = {"allowSingleQuotes": "false", "mode": "PERMISSIVE"}
@@ -39,15 +37,24 @@ def parse_raw_lines(lines: DataFrame, line_col: str = "value") -> DataFrame:
 
     A line that is a JSON object gives one string column per Segment field (nested objects as
     their JSON text) and its unknown fields, as a JSON object, in ``_rescued_data``. Any other
-    line (not JSON, a JSON array or scalar, blank) is kept whole in ``_rescued_data`` under
-    ``_corrupt_record`` and leaves every field null.
+    line (not JSON, a JSON array or scalar, blank, an object that repeats a top-level key) is
+    kept whole in ``_rescued_data`` under ``_corrupt_record`` and leaves every field null.
     """
     line = F.col(line_col)
     # A byte-order mark (files saved by Windows tools) would make the first line unparsable.
     without_bom = F.when(line.startswith("\ufeff"), F.substring(line, 2, 1 << 30)).otherwise(line)
-    fields = F.from_json(without_bom, "map<string,string>", JSON_OPTIONS)
-    parsed = lines.select(F.col(line_col).alias("_line"), fields.alias("_fields"),
-                          SOURCE_FILE, INGESTED_AT)
+    parsed = lines.select(
+        F.col(line_col).alias("_line"),
+        F.from_json(without_bom, "map<string,string>", JSON_OPTIONS).alias("_map"),
+        SOURCE_FILE,
+        INGESTED_AT,
+    )
+    # from_json keeps a repeated key twice in the map (lookups return the first copy, the second
+    # would vanish): which value the sender meant is unknowable, so the line is kept whole.
+    repeats_a_key = F.size(F.array_distinct(F.map_keys("_map"))) < F.size("_map")
+    parsed = parsed.select(
+        "_line", F.when(~repeats_a_key, F.col("_map")).alias("_fields"), SOURCE_FILE, INGESTED_AT
+    )
     known = F.array(*[F.lit(name) for name in SEGMENT_FIELDS])
     unknown = F.map_filter("_fields", lambda k, _v: ~F.array_contains(known, k))
     rescued = (
@@ -62,62 +69,46 @@ def parse_raw_lines(lines: DataFrame, line_col: str = "value") -> DataFrame:
     )
 
 
-def read_landing_as_lines(spark: SparkSession, landing_path: str) -> DataFrame:
-    """Local stand-in for Auto Loader: new files under the landing path, line by line."""
-    return (
-        spark.readStream.format("text")
-        .option("recursiveFileLookup", "true")
-        .load(landing_path)
-        .select(
-            "value",
-            F.col("_metadata.file_path").alias(SOURCE_FILE),
-            F.current_timestamp().alias(INGESTED_AT),
-        )
+def _as_lines(stream: DataFrame) -> DataFrame:
+    return stream.select(
+        "value",
+        F.col("_metadata.file_path").alias(SOURCE_FILE),
+        F.current_timestamp().alias(INGESTED_AT),
     )
 
 
-# Auto Loader: JSON read with an explicit all-string schema (the same Segment fields as the schema
-# hints, plus the corrupt-record column), so Bronze has exactly the local columns and a nested
-# object is kept as its JSON text; rescue mode, so the schema never evolves and every other field
-# lands in ``_rescued_data``; a line that is not JSON is kept whole in the corrupt-record column.
-# The schema is explicit rather than inferred because a query function may not inspect its
-# DataFrame's columns (that triggers analysis, which pipelines forbid in query functions).
-AUTO_LOADER_CORRUPT_COLUMN = "_corrupt_record"
-AUTO_LOADER_SCHEMA = StructType(
-    list(BRONZE_RAW_SCHEMA.fields) + [StructField(AUTO_LOADER_CORRUPT_COLUMN, StringType())]
-)
+def read_landing_as_lines(spark: SparkSession, landing_path: str) -> DataFrame:
+    """Local stand-in for Auto Loader: new files under the landing path, line by line."""
+    return _as_lines(
+        spark.readStream.format("text").option("recursiveFileLookup", "true").load(landing_path)
+    )
+
+
+# Auto Loader options (Databricks docs, "Auto Loader options"): `text` gives one row per line,
+# column `value`, whatever the line holds; gzip is decompressed by file extension as for any
+# Spark text source. `ignoreCorruptFiles` (generic file option, default false): a truncated or
+# otherwise unreadable file does not stop the feed, the lines read before the damage are kept and
+# the skip is counted as `numSkippedCorruptFiles` in the Delta history's operationMetrics.
+# `ignoreMissingFiles` stays false (its Auto Loader default): a file that vanishes between
+# listing and reading fails the update loudly rather than silently losing its events.
 AUTO_LOADER_OPTIONS = {
-    "cloudFiles.format": "json",
-    "cloudFiles.schemaHints": BRONZE_SCHEMA_DDL,
-    "cloudFiles.schemaEvolutionMode": "rescue",
-    "rescuedDataColumn": RESCUED_DATA,
-    "columnNameOfCorruptRecord": AUTO_LOADER_CORRUPT_COLUMN,
-    "allowSingleQuotes": "false",
-    "mode": "PERMISSIVE",
+    "cloudFiles.format": "text",
+    "ignoreCorruptFiles": "true",
+    "ignoreMissingFiles": "false",
 }
 
 
 def read_landing_with_auto_loader(spark: SparkSession, landing_path: str) -> DataFrame:
-    """Databricks: Auto Loader over the landing path, shaped like :func:`parse_raw_lines`."""
-    reader = spark.readStream.format("cloudFiles").schema(AUTO_LOADER_SCHEMA)
-    for key, value in AUTO_LOADER_OPTIONS.items():
-        reader = reader.option(key, value)
-    return conform_auto_loaded(
-        reader.load(landing_path).select(
-            "*",
-            F.col("_metadata.file_path").alias(SOURCE_FILE),
-            F.current_timestamp().alias(INGESTED_AT),
-        )
+    """Databricks: Auto Loader over the landing path, line by line, like the local reader."""
+    return _as_lines(
+        spark.readStream.format("cloudFiles").options(**AUTO_LOADER_OPTIONS).load(landing_path)
     )
 
 
-def conform_auto_loaded(auto_loaded: DataFrame) -> DataFrame:
-    """Auto Loader's output -> exactly the Bronze columns of a local run.
-
-    A corrupt line is kept whole under ``_corrupt_record`` inside ``_rescued_data``, as
-    :func:`parse_raw_lines` keeps it."""
-    corrupt = F.col(AUTO_LOADER_CORRUPT_COLUMN)
-    rescued = F.when(corrupt.isNotNull(), _corrupt(corrupt)).otherwise(F.col(RESCUED_DATA))
-    return auto_loaded.select(
-        *SEGMENT_FIELDS, rescued.alias(RESCUED_DATA), SOURCE_FILE, INGESTED_AT
-    )
+def read_raw_events(spark: SparkSession, rt: Runtime) -> DataFrame:
+    """The Bronze stream: landing lines (Auto Loader or the file stream), parsed the same way."""
+    if rt.is_databricks:
+        lines = read_landing_with_auto_loader(spark, rt.landing_path)
+    else:
+        lines = read_landing_as_lines(spark, rt.landing_path)
+    return parse_raw_lines(lines)

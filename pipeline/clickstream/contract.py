@@ -17,9 +17,12 @@ GOLD_DAILY_METRICS = "gold_daily_metrics"
 GOLD_QUALITY_DAILY = "gold_quality_daily"
 # Bronze rows with Silver's rules evaluated once; both Silver and the quarantine read it.
 BRONZE_EVENTS_CHECKED = "bronze_events_checked"
+# Its two added columns: the verdict and the names of the rules a row failed.
+IS_QUARANTINED = "is_quarantined"
+FAILED_RULES = "failed_rules"
 
 # Raw-zone tables (clear-text PII possible): the restricted schema on Databricks.
-RAW_TABLES = (BRONZE_EVENTS, SILVER_QUARANTINE)
+RAW_TABLES = (BRONZE_EVENTS, BRONZE_EVENTS_CHECKED, SILVER_QUARANTINE)
 
 # Top-level fields of a Segment-spec event. Anything else is schema drift -> ``_rescued_data``.
 SEGMENT_FIELDS = (

@@ -6,8 +6,8 @@ On Databricks the table is AUTO CDC's own SCD2 (``dp.create_streaming_table`` +
 ``dp.create_auto_cdc_flow`` from a streaming view of identify events). Open-source Spark cannot
 run AUTO CDC (its parquet tables do not support MERGE), so locally a materialized view computes
 the same rows from the whole identify history with window functions (:func:`scd2_history`).
-:func:`define_dim_users` picks one of the two from the runtime; the transformation file only
-calls it.
+``transformations/gold_dim_users.py`` declares one of the two, from the runtime; this module only
+holds the plain functions and the arguments both declarations use.
 
 Semantics, identical on both platforms:
 
@@ -33,7 +33,7 @@ from typing import Any
 import pyspark.sql.functions as F
 from pyspark.sql import DataFrame, Window
 
-from clickstream.contract import GOLD_DIM_USERS, SILVER_EVENTS
+from clickstream.contract import GOLD_DIM_USERS
 
 KEYS = ("user_key",)
 TRACKED_COLUMNS = ("plan", "country", "email_hash")
@@ -50,8 +50,6 @@ COMMENT = (
 )
 TABLE_PROPERTIES = {"quality": "gold"}
 LOCAL_CLUSTER_BY = ["user_key"]
-
-
 SEQUENCE_BY = "event_ts"
 
 
@@ -108,32 +106,3 @@ def auto_cdc_arguments() -> dict[str, Any]:
         "stored_as_scd_type": 2,
         "track_history_column_list": list(TRACKED_COLUMNS),
     }
-
-
-def define_dim_users(spark: Any, runtime: Any) -> None:
-    """Register ``gold_dim_users`` in the running pipeline, the way the platform allows."""
-    from pyspark import pipelines as dp
-
-    if runtime.is_databricks:
-
-        @dp.temporary_view(name=CHANGES_VIEW, comment="Identify events as SCD2 change records.")
-        def gold_dim_users_changes() -> DataFrame:
-            return identify_changes(spark.readStream.table(SILVER_EVENTS))
-
-        dp.create_streaming_table(
-            name=GOLD_DIM_USERS,
-            comment=COMMENT,
-            table_properties=dict(TABLE_PROPERTIES),
-            **runtime.clustering(LOCAL_CLUSTER_BY),
-        )
-        dp.create_auto_cdc_flow(**auto_cdc_arguments())
-        return
-
-    @dp.materialized_view(
-        name=GOLD_DIM_USERS,
-        comment=COMMENT + " Local stand-in for AUTO CDC: recomputed from the identify history.",
-        table_properties=dict(TABLE_PROPERTIES),
-        **runtime.clustering(LOCAL_CLUSTER_BY),
-    )
-    def gold_dim_users() -> DataFrame:
-        return build_dim_users(spark.read.table(SILVER_EVENTS))

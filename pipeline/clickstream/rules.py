@@ -2,8 +2,10 @@
 
 A row that fails any rule goes to ``silver_quarantine`` with the names of the rules it failed;
 the others continue to ``silver_events``. Lateness and unknown fields never fail a rule. On
-Databricks the same dict is also declared with ``dp.expect_all`` so the pass/fail counts reach
-the pipeline event log.
+Databricks the rules are also declared with ``dp.expect_all`` so the pass/fail counts reach the
+pipeline event log: declared as :func:`null_safe` conditions, because an expectation's constraint
+must be true or false for every record, and the verdict columns use the very same conditions, so
+the event log's failed count of a rule equals the quarantined rows that name it.
 """
 
 from __future__ import annotations
@@ -50,9 +52,19 @@ SILVER_RULES: dict[str, str] = {
 }
 
 
+def null_safe_sql(condition: str) -> str:
+    """The condition as SQL that is true or false, never null (null counts as a failure)."""
+    return f"coalesce(({condition}), false)"
+
+
+def null_safe(rules: dict[str, str]) -> dict[str, str]:
+    """Every rule as a null-safe condition: what ``dp.expect_all`` receives on Databricks."""
+    return {name: null_safe_sql(condition) for name, condition in rules.items()}
+
+
 def rule_holds(condition: str) -> Column:
     """A rule as a column that is true or false, never null (null counts as a failure)."""
-    return F.coalesce(F.expr(f"({condition})"), F.lit(False))
+    return F.expr(null_safe_sql(condition))
 
 
 def passes_all(rules: dict[str, str]) -> Column:

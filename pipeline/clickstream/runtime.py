@@ -1,21 +1,23 @@
 """Runtime adapter: the one place that knows whether the pipeline runs on Databricks or locally.
 
-It reads the pipeline configuration (``clickstream.*`` keys) once and answers every question whose
-answer differs between the platforms (Auto Loader or file stream, ``dp.expect_all`` or nothing,
-``cluster_by_auto`` or explicit keys, which schema a raw-zone table lives in). Transformation
-files ask it; they never branch on the platform themselves.
+It reads the pipeline configuration (``clickstream.*`` keys) once and answers questions whose
+answer differs between the platforms: is this Databricks, which schema a raw-zone table lives in,
+``cluster_by_auto`` or explicit keys. It declares nothing and imports no ``pyspark.pipelines``:
+the transformation files declare the datasets and decide, from ``is_databricks``, how.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 RUNTIME_KEY = "clickstream.runtime"
 LANDING_PATH_KEY = "clickstream.landing_path"
-PII_KEY_KEY = "clickstream.pii_key"
+PII_KEY_KEY = "clickstream.pii_key"  # local runs only
+PII_KEY_SCOPE_KEY = "clickstream.pii_key_scope"  # Databricks: secret scope of the PII key
+PII_KEY_NAME_KEY = "clickstream.pii_key_name"  # Databricks: secret key name within the scope
 RAW_SCHEMA_KEY = "clickstream.raw_schema"
 DEDUPE_HORIZON_KEY = "clickstream.dedupe_horizon"
 
@@ -39,9 +41,13 @@ class Runtime:
 
     name: str
     landing_path: str
-    pii_key: str
+    # Local runs: the key itself (configured, else the development key). On Databricks None: the
+    # key is read from the secret scope by ``clickstream.pii_key.resolve``.
+    pii_key: str | None = None
     raw_schema: str | None = None
     dedupe_horizon: str = DEFAULT_DEDUPE_HORIZON
+    pii_key_scope: str | None = None
+    pii_key_name: str | None = None
 
     @property
     def is_databricks(self) -> bool:
@@ -53,39 +59,17 @@ class Runtime:
             return f"{self.raw_schema}.{table}"
         return table
 
-    def clustering(self, local_keys: list[str]) -> dict[str, Any]:
-        """Clustering arguments for a Gold table's decorator."""
-        if self.is_databricks:
-            return {"cluster_by_auto": True}
-        return {"cluster_by": list(local_keys)}
+    def clustering(self, keys: list[str]) -> dict[str, Any]:
+        """Clustering arguments for a Gold table's decorator.
 
-    def expect_all(self, rules: Mapping[str, str]) -> Callable[[Callable], Callable]:
-        """``dp.expect_all(rules)`` on Databricks (counts reach the event log); a no-op locally,
-        where the explicit quarantine split gives the same rows."""
-        if self.is_databricks:
-            from pyspark import pipelines as dp
-
-            return dp.expect_all(dict(rules))  # type: ignore[attr-defined]
-        return lambda function: function
-
-    def read_raw_events(self, spark: Any) -> Any:
-        """The Bronze stream: Auto Loader on Databricks, the file-stream stand-in locally."""
-        from clickstream import bronze
-
-        if self.is_databricks:
-            return bronze.read_landing_with_auto_loader(spark, self.landing_path)
-        return bronze.parse_raw_lines(bronze.read_landing_as_lines(spark, self.landing_path))
-
-    def read_stream_with_ingest_watermark(self, spark: Any, table: str) -> Any:
-        """Stream a pipeline table with a watermark on ``_ingested_at`` (for the dedupe state).
-
-        Declared with SQL's WATERMARK clause: ``withWatermark`` on a DataFrame read from another
-        pipeline dataset fails to resolve on open-source Spark's first run.
+        Databricks: automatic liquid clustering, starting from ``keys`` ("cluster_by_auto ...
+        can be combined with cluster_by to define the columns to use as the initial clustering
+        keys", Python ``@table`` reference). Open-source Spark has no ``cluster_by_auto``
+        (TypeError) and only stores ``cluster_by`` as a table property.
         """
-        return spark.sql(
-            f"SELECT * FROM STREAM({table}) "
-            f"WATERMARK _ingested_at DELAY OF INTERVAL {self.dedupe_horizon}"
-        )
+        if self.is_databricks:
+            return {"cluster_by_auto": True, "cluster_by": list(keys)}
+        return {"cluster_by": list(keys)}
 
 
 def from_conf(conf: Mapping[str, str | None]) -> Runtime:
@@ -98,14 +82,19 @@ def from_conf(conf: Mapping[str, str | None]) -> Runtime:
     landing = (conf.get(LANDING_PATH_KEY) or "").strip()
     if not landing:
         raise PipelineConfigError(f"{LANDING_PATH_KEY} is not set: the folder raw events land in")
-    key = conf.get(PII_KEY_KEY) or ""
-    if not key:
-        if name == DATABRICKS:
-            raise PipelineConfigError(
-                f"{PII_KEY_KEY} is not set: reference the secret scope, "
-                "e.g. {{secrets/<scope>/pii-hash-key}}"
-            )
-        key = DEVELOPMENT_PII_KEY
+    key = scope = key_name = None
+    if name == DATABRICKS:
+        # The key is read with dbutils.secrets.get (clickstream.pii_key): nothing proves that a
+        # {{secrets/...}} reference in a non-spark.* configuration key is resolved on serverless.
+        scope = (conf.get(PII_KEY_SCOPE_KEY) or "").strip()
+        key_name = (conf.get(PII_KEY_NAME_KEY) or "").strip()
+        for config_key, value in ((PII_KEY_SCOPE_KEY, scope), (PII_KEY_NAME_KEY, key_name)):
+            if not value:
+                raise PipelineConfigError(
+                    f"{config_key} is not set: the secret scope and key name of the PII key"
+                )
+    else:
+        key = conf.get(PII_KEY_KEY) or DEVELOPMENT_PII_KEY
     raw_schema = (conf.get(RAW_SCHEMA_KEY) or "").strip() or None
     if name == DATABRICKS and not raw_schema:
         # Without it Bronze and the quarantine (clear-text PII) would land in the published schema.
@@ -123,6 +112,8 @@ def from_conf(conf: Mapping[str, str | None]) -> Runtime:
         pii_key=key,
         raw_schema=raw_schema,
         dedupe_horizon=horizon,
+        pii_key_scope=scope,
+        pii_key_name=key_name,
     )
 
 

@@ -1,5 +1,9 @@
 """Silver: valid events, one per ``messageId``, parsed, in UTC, PII replaced by keyed hashes.
 
+Silver's rules are evaluated once per Bronze row by :func:`check_rules` (the
+``bronze_events_checked`` dataset); :func:`valid_rows` and :func:`quarantine_rows` only read its
+verdict, so the Silver and quarantine sides can never disagree.
+
 Only ``select``/``where`` and ``dropDuplicatesWithinWatermark`` are used on the Bronze stream:
 those are the operations that stay correct when a pipeline flow reads another dataset (see the
 open-source Spark notes); the watermark itself is declared where the stream is read.
@@ -7,13 +11,14 @@ open-source Spark notes); the watermark itself is declared where the stream is r
 
 from __future__ import annotations
 
-from pyspark.sql import Column, DataFrame
+from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from clickstream.contract import INGESTED_AT, SOURCE_FILE
+from clickstream.contract import FAILED_RULES, INGESTED_AT, IS_QUARANTINED, SOURCE_FILE
 from clickstream.hashing import hmac_sha256, normalise_email, normalise_id
 from clickstream.rules import EVENT_TIME_SQL, SILVER_RULES, failed_rule_names, passes_all
-from clickstream.schema import CONTEXT_SCHEMA
+from clickstream.runtime import Runtime
+from clickstream.schema import BRONZE_SCHEMA, CONTEXT_SCHEMA
 
 # Identify traits that may reach Silver and Gold; every other trait (email, name, phone,
 # address, ...) is treated as PII and stays in the raw zone.
@@ -43,15 +48,24 @@ def strip_query(url: Column) -> Column:
     return F.when(F.trim(stripped) != "", stripped)
 
 
-def valid_rows(bronze: DataFrame, rules: dict[str, str] = SILVER_RULES) -> DataFrame:
-    """Bronze rows that pass every rule."""
-    return bronze.where(passes_all(rules))
+def check_rules(bronze: DataFrame, rules: dict[str, str] = SILVER_RULES) -> DataFrame:
+    """Bronze rows + ``is_quarantined`` (fails at least one rule) + ``failed_rules`` (names)."""
+    return bronze.select(
+        "*",
+        (~passes_all(rules)).alias(IS_QUARANTINED),
+        failed_rule_names(rules).alias(FAILED_RULES),
+    )
 
 
-def quarantine_rows(bronze: DataFrame, rules: dict[str, str] = SILVER_RULES) -> DataFrame:
-    """Bronze rows that fail at least one rule, with ``failed_rules``: the names of those rules."""
-    failed = failed_rule_names(rules).alias("failed_rules")
-    return bronze.where(~passes_all(rules)).select("*", failed)
+def valid_rows(checked: DataFrame) -> DataFrame:
+    """Checked rows that pass every rule (still with the verdict columns; Silver drops them)."""
+    return checked.where(~F.col(IS_QUARANTINED))
+
+
+def quarantine_rows(checked: DataFrame) -> DataFrame:
+    """Checked rows that fail at least one rule: the Bronze columns plus ``failed_rules``."""
+    # Columns named, not read from ``checked.columns``: a query function may not analyse.
+    return checked.where(F.col(IS_QUARANTINED)).select(*BRONZE_SCHEMA.fieldNames(), FAILED_RULES)
 
 
 def _merged_traits(top: Column, in_context: Column) -> Column:
@@ -126,6 +140,31 @@ def to_silver_columns(valid: DataFrame, pii_key: str) -> DataFrame:
     )
 
 
+def read_with_ingest_watermark(spark: SparkSession, rt: Runtime, table: str) -> DataFrame:
+    """Stream a pipeline table with a watermark on ``_ingested_at`` (for the dedupe state).
+
+    Databricks: the Delta source reads a table's initial snapshot (a full refresh of Silver over
+    the whole Bronze history) in file order, and compaction rewrites files, so an old row could
+    come in a later micro-batch than a newer one and fall behind the watermark, where
+    ``dropDuplicatesWithinWatermark`` drops it. ``withEventTimeOrder`` (Delta docs, "Process
+    initial snapshot without data being dropped") makes the snapshot arrive in event-time order
+    of the watermark column. Locally the SQL WATERMARK clause (``withWatermark`` on a DataFrame
+    read from another pipeline dataset fails on open-source Spark's first run); there a rebuild
+    reads the whole history in one micro-batch (the file source has no per-trigger limit unless
+    one is set), so nothing falls behind the watermark.
+    """
+    if rt.is_databricks:
+        return (
+            spark.readStream.option("withEventTimeOrder", "true")
+            .table(table)
+            .withWatermark(INGESTED_AT, rt.dedupe_horizon)
+        )
+    return spark.sql(
+        f"SELECT * FROM STREAM({table}) "
+        f"WATERMARK {INGESTED_AT} DELAY OF INTERVAL {rt.dedupe_horizon}"
+    )
+
+
 def dedupe_events(silver: DataFrame) -> DataFrame:
     """One row per ``event_id``: the first copy to arrive wins.
 
@@ -135,6 +174,6 @@ def dedupe_events(silver: DataFrame) -> DataFrame:
     return silver.dropDuplicatesWithinWatermark(["event_id"])
 
 
-def build_silver_events(bronze: DataFrame, pii_key: str) -> DataFrame:
-    """Bronze -> ``silver_events``: valid rows, Silver columns, deduplicated."""
-    return dedupe_events(to_silver_columns(valid_rows(bronze), pii_key))
+def build_silver_events(checked: DataFrame, pii_key: str) -> DataFrame:
+    """Checked Bronze rows -> ``silver_events``: valid rows, Silver columns, deduplicated."""
+    return dedupe_events(to_silver_columns(valid_rows(checked), pii_key))

@@ -2,7 +2,7 @@
 
 from pyspark import pipelines as dp
 
-from clickstream import runtime
+from clickstream import bronze, runtime
 from clickstream.contract import BRONZE_EVENTS
 
 rt = runtime.current(spark)
@@ -14,4 +14,4 @@ rt = runtime.current(spark)
     table_properties={"quality": "bronze"},
 )
 def bronze_events():
-    return rt.read_raw_events(spark)
+    return bronze.read_raw_events(spark, rt)

@@ -1,10 +1,48 @@
 """gold_dim_users: SCD Type 2 history of user attributes from identify events.
 
-AUTO CDC on Databricks, a materialized view with the same rows locally: the runtime decides,
-inside ``clickstream.dim_users.define_dim_users``.
+On Databricks, AUTO CDC: a streaming view of identify change records feeds
+``create_auto_cdc_flow`` into a streaming table. Open-source Spark cannot run AUTO CDC (parquet
+has no MERGE), so locally a materialized view computes the same rows from the identify history.
 """
 
-from clickstream.dim_users import define_dim_users
-from clickstream.runtime import current
+from pyspark import pipelines as dp
+from pyspark.sql import DataFrame
 
-define_dim_users(spark, current(spark))
+from clickstream import runtime
+from clickstream.contract import GOLD_DIM_USERS, SILVER_EVENTS
+from clickstream.dim_users import (
+    CHANGES_VIEW,
+    COMMENT,
+    LOCAL_CLUSTER_BY,
+    TABLE_PROPERTIES,
+    auto_cdc_arguments,
+    build_dim_users,
+    identify_changes,
+)
+
+rt = runtime.current(spark)
+
+if rt.is_databricks:
+
+    @dp.temporary_view(name=CHANGES_VIEW, comment="Identify events as SCD2 change records.")
+    def gold_dim_users_changes() -> DataFrame:
+        return identify_changes(spark.readStream.table(SILVER_EVENTS))
+
+    dp.create_streaming_table(
+        name=GOLD_DIM_USERS,
+        comment=COMMENT,
+        table_properties=dict(TABLE_PROPERTIES),
+        **rt.clustering(LOCAL_CLUSTER_BY),
+    )
+    dp.create_auto_cdc_flow(**auto_cdc_arguments())
+
+else:
+
+    @dp.materialized_view(
+        name=GOLD_DIM_USERS,
+        comment=COMMENT + " Local stand-in for AUTO CDC: recomputed from the identify history.",
+        table_properties=dict(TABLE_PROPERTIES),
+        **rt.clustering(LOCAL_CLUSTER_BY),
+    )
+    def gold_dim_users() -> DataFrame:
+        return build_dim_users(spark.read.table(SILVER_EVENTS))

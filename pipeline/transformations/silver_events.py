@@ -2,11 +2,14 @@
 
 from pyspark import pipelines as dp
 
-from clickstream import runtime
+from clickstream import pii_key, runtime
 from clickstream.contract import BRONZE_EVENTS_CHECKED, SILVER_EVENTS
-from clickstream.silver import SILVER_SPARK_CONF, build_silver_events
+from clickstream.silver import SILVER_SPARK_CONF, build_silver_events, read_with_ingest_watermark
 
 rt = runtime.current(spark)
+# Read once, when the pipeline registers its datasets: a missing, unresolved or short key on
+# Databricks stops the update here, before any row is hashed.
+key = pii_key.resolve(rt)
 
 
 @dp.table(
@@ -16,4 +19,5 @@ rt = runtime.current(spark)
     spark_conf=SILVER_SPARK_CONF,
 )
 def silver_events():
-    return build_silver_events(spark.readStream.table(BRONZE_EVENTS_CHECKED), rt.pii_key)
+    checked = read_with_ingest_watermark(spark, rt, rt.raw_table(BRONZE_EVENTS_CHECKED))
+    return build_silver_events(checked, key)

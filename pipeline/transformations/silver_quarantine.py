@@ -15,4 +15,4 @@ rt = runtime.current(spark)
     table_properties={"quality": "quarantine"},
 )
 def silver_quarantine():
-    return quarantine_rows(spark.readStream.table(BRONZE_EVENTS_CHECKED))
+    return quarantine_rows(spark.readStream.table(rt.raw_table(BRONZE_EVENTS_CHECKED)))

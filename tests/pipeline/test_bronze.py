@@ -1,4 +1,4 @@
-"""Bronze: raw lines kept as they came (clickstream.bronze), locally and via Auto Loader."""
+"""Bronze: raw lines kept as they came (clickstream.bronze); one parser for both platforms."""
 
 from __future__ import annotations
 
@@ -7,16 +7,11 @@ from datetime import UTC, datetime
 from unittest.mock import MagicMock
 
 import pytest
-from pyspark.sql import functions as F
-from pyspark.sql.types import StringType
 from pyspark.testing import assertDataFrameEqual
 
-from clickstream import bronze
+from clickstream import bronze, runtime
 from clickstream.bronze import (
-    AUTO_LOADER_CORRUPT_COLUMN,
     AUTO_LOADER_OPTIONS,
-    AUTO_LOADER_SCHEMA,
-    conform_auto_loaded,
     parse_raw_lines,
     read_landing_with_auto_loader,
 )
@@ -143,137 +138,86 @@ def test_source_file_and_ingestion_time_pass_through(spark):
     assertDataFrameEqual(actual.select(SOURCE_FILE, INGESTED_AT), expected)
 
 
-# --- conform_auto_loaded (Databricks Auto Loader shaping) ----------------------------------
+def test_a_repeated_top_level_key_keeps_the_line_whole(spark):
+    line = '{"messageId":"m1","messageId":"m2","type":"page"}'
 
-# What Auto Loader gives with the explicit schema and the options below: the Segment fields as
-# strings, the corrupt-record column, the rescued-data column, then the ingestion columns.
-AUTO_LOADED_NAMES = [*AUTO_LOADER_SCHEMA.fieldNames(), RESCUED_DATA, SOURCE_FILE, INGESTED_AT]
-AUTO_LOADED_SCHEMA = (
-    ", ".join(f"`{n}` string" for n in AUTO_LOADED_NAMES[:-1]) + f", {INGESTED_AT} timestamp"
-)
+    actual = parse_raw_lines(lines_frame(spark, line))
 
-
-def auto_loaded(spark, rows: list[dict]):
-    defaults = {SOURCE_FILE: FILE, INGESTED_AT: INGESTED}
-    data = [tuple({**defaults, **r}.get(n) for n in AUTO_LOADED_NAMES) for r in rows]
-    return spark.createDataFrame(data, AUTO_LOADED_SCHEMA)
-
-
-def test_auto_loader_schema_is_every_segment_field_as_string_plus_corrupt_record():
-    assert AUTO_LOADER_SCHEMA.fieldNames() == [*SEGMENT_FIELDS, AUTO_LOADER_CORRUPT_COLUMN]
-    assert {f.dataType for f in AUTO_LOADER_SCHEMA} == {StringType()}
-
-
-def test_rescued_json_from_auto_loader_is_kept(spark):
-    frame = auto_loaded(spark, [{"messageId": "m1", RESCUED_DATA: '{"newField":"x"}'}])
-
-    actual = conform_auto_loaded(frame)
-
-    expected = bronze_rows(spark, [{"messageId": "m1", RESCUED_DATA: '{"newField":"x"}'}])
+    expected = bronze_rows(spark, [{RESCUED_DATA: compact({CORRUPT_RECORD_KEY: line})}])
     assertDataFrameEqual(actual, expected)
 
 
-def test_corrupt_record_becomes_corrupt_record_json(spark):
-    frame = auto_loaded(spark, [{AUTO_LOADER_CORRUPT_COLUMN: "not json {"}])
+def test_lines_auto_loader_json_would_drop_or_split_give_one_bronze_row_each(spark):
+    # Auto Loader's JSON reader: a blank line gives no row, a top-level array one row per
+    # element. The shared parser keeps each line once, whole, so it is quarantined, not lost.
+    lines = ["", '[{"messageId":"m1"},{"messageId":"m2"}]', '{"a":1,"a":2}']
 
-    actual = conform_auto_loaded(frame)
+    actual = parse_raw_lines(lines_frame(spark, *lines))
 
-    expected = bronze_rows(spark, [{RESCUED_DATA: compact({CORRUPT_RECORD_KEY: "not json {"})}])
+    expected = bronze_rows(spark, [{RESCUED_DATA: compact({CORRUPT_RECORD_KEY: x})} for x in lines])
     assertDataFrameEqual(actual, expected)
 
 
-def test_columns_outside_the_contract_are_not_passed_through(spark):
-    frame = auto_loaded(spark, [{"messageId": "m1"}]).select("*", F.lit("x").alias("inferred"))
+def test_rescued_data_holds_only_the_unknown_fields_as_strings_never_the_file_path(spark):
+    actual = parse_raw_lines(lines_frame(spark, '{"messageId":"m1","v":2,"ok":true}')).first()
 
-    actual = conform_auto_loaded(frame)
-
-    assert "inferred" not in actual.columns
-    assert AUTO_LOADER_CORRUPT_COLUMN not in actual.columns
+    assert json.loads(actual[RESCUED_DATA]) == {"v": "2", "ok": "true"}
 
 
-def test_auto_loaded_columns_equal_local_columns_exactly(spark):
-    local = parse_raw_lines(lines_frame(spark, '{"messageId":"m1"}'))
-
-    databricks = conform_auto_loaded(auto_loaded(spark, [{"messageId": "m1"}]))
-
-    assert [(f.name, f.dataType) for f in databricks.schema] == [
-        (f.name, f.dataType) for f in local.schema
-    ]
+# --- the Databricks reader: Auto Loader, lines of text -------------------------------------
 
 
-def test_auto_loaded_rows_equal_local_rows_for_the_same_lines(spark):
-    lines = [
-        '{"messageId":"m1","type":"page","context":{"ip":"1.2.3.4"}}',
-        '{"messageId":"m2","type":"track","event":"Signed Up","newField":"x"}',
-        "garbage",
-    ]
-    # What Auto Loader makes of the same lines (its file path in the rescued JSON switched off).
-    as_auto_loaded = [
-        {"messageId": "m1", "type": "page", "context": '{"ip":"1.2.3.4"}'},
-        {
-            "messageId": "m2",
-            "type": "track",
-            "event": "Signed Up",
-            RESCUED_DATA: '{"newField":"x"}',
-        },
-        {AUTO_LOADER_CORRUPT_COLUMN: "garbage"},
-    ]
-
-    local = parse_raw_lines(lines_frame(spark, *lines))
-    databricks = conform_auto_loaded(auto_loaded(spark, as_auto_loaded))
-
-    assertDataFrameEqual(databricks, local)
-
-
-def test_ingestion_columns_keep_their_values_through_conform(spark):
-    frame = auto_loaded(spark, [{"messageId": "m1"}])
-
-    actual = conform_auto_loaded(frame).select(SOURCE_FILE, INGESTED_AT)
-
-    assertDataFrameEqual(actual, frame.select(SOURCE_FILE, INGESTED_AT))
-
-
-def test_auto_loader_hints_every_segment_field_as_string():
-    hints = AUTO_LOADER_OPTIONS["cloudFiles.schemaHints"]
-
-    hinted = {h.strip() for h in hints.split(",")}
-    assert {f"`{f}` STRING" for f in SEGMENT_FIELDS} <= hinted
+def test_auto_loader_reads_lines_of_text_and_skips_corrupt_files_only():
+    assert AUTO_LOADER_OPTIONS == {
+        "cloudFiles.format": "text",
+        "ignoreCorruptFiles": "true",  # a truncated .gz does not stop the feed
+        "ignoreMissingFiles": "false",  # a vanished file does, loudly
+    }
 
 
 def fake_stream_reader() -> MagicMock:
     """A readStream whose builder methods return itself, recording every call."""
     reader = MagicMock(name="readStream")
-    for method in ("format", "schema", "option"):
+    for method in ("format", "option", "options"):
         getattr(reader, method).return_value = reader
     return reader
 
 
-def test_read_landing_with_auto_loader_reads_cloudfiles_with_the_options(spark, monkeypatch):
+def test_auto_loader_reads_cloudfiles_with_the_options_and_no_schema():
     fake_spark = MagicMock(name="spark")
     fake_spark.readStream = reader = fake_stream_reader()
-    monkeypatch.setattr(bronze, "conform_auto_loaded", lambda frame: ("conformed", frame))
 
     result = read_landing_with_auto_loader(fake_spark, "abfss://landing@acct/clickstream/")
 
     reader.format.assert_called_once_with("cloudFiles")
-    reader.schema.assert_called_once_with(AUTO_LOADER_SCHEMA)
-    options = {c.args[0]: c.args[1] for c in reader.option.call_args_list}
-    assert options == AUTO_LOADER_OPTIONS
+    reader.options.assert_called_once_with(**AUTO_LOADER_OPTIONS)
+    reader.option.assert_not_called()
+    reader.schema.assert_not_called()
     reader.load.assert_called_once_with("abfss://landing@acct/clickstream/")
-    loaded = reader.load.return_value
-    assert result == ("conformed", loaded.select.return_value)
+    assert result is reader.load.return_value.select.return_value
 
 
-def test_auto_loader_stream_gets_source_file_and_ingestion_time(spark, monkeypatch):
+def test_auto_loader_lines_get_the_same_columns_as_local_lines():
     fake_spark = MagicMock(name="spark")
     fake_spark.readStream = reader = fake_stream_reader()
-    monkeypatch.setattr(bronze, "conform_auto_loaded", lambda frame: frame)
 
     read_landing_with_auto_loader(fake_spark, "landing")
 
     selected = [str(c) for c in reader.load.return_value.select.call_args.args]
-    assert any(SOURCE_FILE in c and "_metadata.file_path" in c for c in selected)
-    assert any(INGESTED_AT in c and "current_timestamp" in c for c in selected)
+    assert selected[0] == "value"
+    assert SOURCE_FILE in selected[1] and "_metadata.file_path" in selected[1]
+    assert INGESTED_AT in selected[2] and "current_timestamp" in selected[2]
+
+
+def test_both_readers_feed_the_same_parser(monkeypatch):
+    monkeypatch.setattr(bronze, "read_landing_with_auto_loader", lambda spark, path: f"al {path}")
+    monkeypatch.setattr(bronze, "read_landing_as_lines", lambda spark, path: f"fs {path}")
+    monkeypatch.setattr(bronze, "parse_raw_lines", lambda lines: f"parsed {lines}")
+    on_databricks = runtime.Runtime(name="databricks", landing_path="abfss://l/")
+    local = runtime.Runtime(name="local", landing_path="landing", pii_key="k")
+
+    assert bronze.read_raw_events(MagicMock(), on_databricks) == "parsed al abfss://l/"
+    assert bronze.read_raw_events(MagicMock(), local) == "parsed fs landing"
 
 
 def test_a_byte_order_mark_does_not_make_the_first_line_malformed(spark):
@@ -287,3 +231,4 @@ def test_a_byte_order_mark_does_not_make_the_first_line_malformed(spark):
     row = parse_raw_lines(lines).first()
 
     assert (row.messageId, row._rescued_data) == ("m1", None)
+

@@ -8,86 +8,35 @@ table names and schemas, expectations, clustering, Auto Loader, AUTO CDC.
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-from unittest.mock import MagicMock
-
 import pytest
+from dp_graph import load_graph
 from pyspark import pipelines as dp
 
-from clickstream import runtime
+from clickstream import pii_key, runtime
 from clickstream.bronze import AUTO_LOADER_OPTIONS
-from clickstream.rules import SILVER_RULES
+from clickstream.rules import SILVER_RULES, null_safe
 
-TRANSFORMATIONS = Path(__file__).resolve().parents[2] / "pipeline" / "transformations"
 RAW = "clickstream_dlt_raw"
 CONF = {
     runtime.RUNTIME_KEY: "databricks",
     runtime.LANDING_PATH_KEY: "abfss://landing@lake.dfs.core.windows.net/clickstream/",
-    runtime.PII_KEY_KEY: "{{secrets/clickstream-dev/pii-hash-key}}",
+    runtime.PII_KEY_SCOPE_KEY: "clickstream-dev",
+    runtime.PII_KEY_NAME_KEY: "pii-hash-key",
     runtime.RAW_SCHEMA_KEY: RAW,
 }
-
-
-class Graph:
-    """Records what the transformation files declare through ``pyspark.pipelines``."""
-
-    def __init__(self, monkeypatch) -> None:
-        self.datasets: dict[str, dict] = {}
-        self.queries: dict[str, object] = {}
-        self.expectations: dict[str, dict] = {}
-        self.calls: list[tuple[str, dict]] = []
-        for kind in ("table", "materialized_view", "temporary_view"):
-            monkeypatch.setattr(dp, kind, self._decorator(kind))
-        for name in ("create_streaming_table", "create_auto_cdc_flow"):
-            monkeypatch.setattr(dp, name, self._call(name))
-        monkeypatch.setattr(dp, "expect_all", self._expect_all, raising=False)
-
-    def _decorator(self, kind):
-        def decorator(**kwargs):
-            def register(function):
-                name = kwargs["name"]
-                self.datasets[name] = {"kind": kind, **kwargs}
-                self.queries[name] = function
-                if getattr(function, "_expectations", None):
-                    self.expectations[name] = function._expectations
-                return None
-
-            return register
-
-        return decorator
-
-    def _call(self, name):
-        def record(**kwargs):
-            self.calls.append((name, kwargs))
-
-        return record
-
-    def _expect_all(self, rules):
-        def mark(function):
-            function._expectations = dict(rules)
-            return function
-
-        return mark
-
-
-def _fake_spark() -> MagicMock:
-    spark = MagicMock(name="spark")
-    spark.conf.get.side_effect = lambda key, default=None: CONF.get(key, default)
-    return spark
+SECRET = "a-secret-of-more-than-thirty-two-bytes-for-tests"
+LOCAL_CONF = {runtime.LANDING_PATH_KEY: "landing"}
 
 
 @pytest.fixture
 def graph(monkeypatch, spark):  # the real session makes Column expressions buildable
-    recorded = Graph(monkeypatch)
-    fake = _fake_spark()
-    for path in sorted(TRANSFORMATIONS.glob("*.py")):
-        spec = importlib.util.spec_from_file_location(path.stem, path)
-        module = importlib.util.module_from_spec(spec)
-        module.__dict__["spark"] = fake
-        spec.loader.exec_module(module)
-    recorded.spark = fake
-    return recorded
+    monkeypatch.setattr(pii_key, "read_databricks_secret", lambda scope, key: SECRET)
+    return load_graph(monkeypatch, CONF)
+
+
+@pytest.fixture
+def local_graph(monkeypatch, spark):
+    return load_graph(monkeypatch, LOCAL_CONF)
 
 
 def test_bronze_and_quarantine_live_in_the_raw_schema(graph):
@@ -96,41 +45,101 @@ def test_bronze_and_quarantine_live_in_the_raw_schema(graph):
     assert "silver_events" in graph.datasets  # the published schema (the pipeline's default)
 
 
-def test_silver_rules_are_declared_as_expectations_on_the_checked_view(graph):
-    assert graph.expectations == {"bronze_events_checked": SILVER_RULES}
-    assert graph.datasets["bronze_events_checked"]["kind"] == "temporary_view"
+def test_rules_are_declared_null_safe_once_on_the_checked_table_in_the_raw_schema(graph):
+    checked = f"{RAW}.bronze_events_checked"
+
+    assert graph.expectations == {checked: null_safe(SILVER_RULES)}
+    assert graph.datasets[checked]["kind"] == "table"
 
 
-def test_bronze_reads_the_landing_path_with_auto_loader(graph):
+def test_silver_and_quarantine_read_the_checked_table(graph):
+    graph.queries[f"{RAW}.silver_quarantine"]()
+
+    graph.spark.readStream.table.assert_called_once_with(f"{RAW}.bronze_events_checked")
+
+
+def test_silver_reads_the_checked_table_in_event_time_order_with_the_watermark(graph):
+    graph.queries["silver_events"]()
+
+    read = graph.spark.readStream
+    read.option.assert_called_once_with("withEventTimeOrder", "true")
+    read.option.return_value.table.assert_called_once_with(f"{RAW}.bronze_events_checked")
+    read.option.return_value.table.return_value.withWatermark.assert_called_once_with(
+        "_ingested_at", "3 days"
+    )
+
+
+def test_bronze_reads_the_landing_path_as_text_lines_with_auto_loader(graph):
     graph.queries[f"{RAW}.bronze_events"]()
 
     read_stream = graph.spark.readStream
     read_stream.format.assert_called_once_with("cloudFiles")
-    reader = read_stream.format.return_value.schema.return_value
-    chained = []
-    while reader.option.called:
-        chained.append(reader.option.call_args.args)
-        reader = reader.option.return_value
-    assert dict(chained) == {k: AUTO_LOADER_OPTIONS[k] for k, _ in chained}
-    assert len(chained) == len(AUTO_LOADER_OPTIONS)
-    reader.load.assert_called_once_with(CONF[runtime.LANDING_PATH_KEY])
+    reader = read_stream.format.return_value
+    reader.options.assert_called_once_with(**AUTO_LOADER_OPTIONS)
+    assert AUTO_LOADER_OPTIONS["cloudFiles.format"] == "text"
+    reader.options.return_value.load.assert_called_once_with(CONF[runtime.LANDING_PATH_KEY])
 
 
-def test_gold_tables_ask_for_automatic_clustering(graph):
+def test_gold_tables_ask_for_automatic_clustering_from_initial_keys(graph):
+    assert graph.datasets["gold_sessions"]["cluster_by"] == ["user_key", "session_start"]
+    assert graph.datasets["gold_daily_metrics"]["cluster_by"] == ["event_date"]
     for name in ("gold_sessions", "gold_daily_metrics"):
         assert graph.datasets[name]["cluster_by_auto"] is True
-        assert "cluster_by" not in graph.datasets[name]
-    (table,) = [kw for call, kw in graph.calls if call == "create_streaming_table"]
+    (table,) = graph.called("create_streaming_table")
     assert table["name"] == "gold_dim_users" and table["cluster_by_auto"] is True
+    assert table["cluster_by"] == ["user_key"]
 
 
 def test_dim_users_is_an_auto_cdc_scd2_flow(graph):
-    (flow,) = [kw for call, kw in graph.calls if call == "create_auto_cdc_flow"]
+    (flow,) = graph.called("create_auto_cdc_flow")
     assert flow["target"] == "gold_dim_users"
+    assert flow["source"] == "gold_dim_users_changes"
+    assert graph.datasets[flow["source"]]["kind"] == "temporary_view"
     assert flow["stored_as_scd_type"] == 2
     assert flow["keys"] == ["user_key"]
     assert flow["sequence_by"] == "event_ts"
+    assert flow["except_column_list"] == ["event_ts", "event_id"]
     assert flow["track_history_column_list"] == ["plan", "country", "email_hash"]
+    assert "ignore_null_updates" not in flow  # default false: a null replaces, as locally
+
+
+def test_a_short_pii_key_stops_the_databricks_graph(monkeypatch, spark):
+    monkeypatch.setattr(pii_key, "read_databricks_secret", lambda scope, key: "too-short")
+
+    with pytest.raises(runtime.PipelineConfigError, match="shorter than 32 bytes"):
+        load_graph(monkeypatch, CONF, "silver_events")
+
+
+@pytest.mark.parametrize(
+    ("call", "kwargs"),
+    [
+        ("table", {"name": "t", "coment": "typo"}),
+        ("materialized_view", {"name": "t", "cluster_by_automatic": True}),
+        ("temporary_view", {"name": "v", "table_properties": {}}),
+        ("create_streaming_table", {"name": "t", "clusterby": ["k"]}),
+        ("create_auto_cdc_flow", {"target": "t", "source": "s", "keys": ["k"],
+                                  "sequence_by": "ts", "except_columns": ["ts"]}),
+        ("append_flow", {"target": "t", "nmae": "f"}),
+    ],
+)  # fmt: skip
+def test_the_fake_dp_rejects_an_argument_databricks_does_not_document(graph, call, kwargs):
+    with pytest.raises(TypeError, match="unexpected keyword"):
+        getattr(dp, call)(**kwargs)
+
+
+@pytest.mark.parametrize(
+    ("call", "args"),
+    [("expect", ("only-a-description",)), ("expect_all", ({"r": "x"}, "extra"))],
+)
+def test_the_fake_expectations_take_their_documented_arguments_only(graph, call, args):
+    with pytest.raises(TypeError):
+        getattr(dp, call)(*args)
+
+
+def test_the_local_graph_may_not_use_databricks_only_arguments(local_graph):
+    with pytest.raises(TypeError, match="cluster_by_auto"):
+        dp.materialized_view(name="t", cluster_by_auto=True)
+    assert not hasattr(dp, "expect_all")
 
 
 def test_every_table_says_what_it_is(graph):
@@ -140,3 +149,34 @@ def test_every_table_says_what_it_is(graph):
             assert dataset["table_properties"]["quality"] in {
                 "bronze", "silver", "quarantine", "gold"
             }, name
+
+
+def test_local_graph_declares_no_expectations_and_a_checked_view(local_graph):
+    assert local_graph.expectations == {}
+    assert local_graph.datasets["bronze_events_checked"]["kind"] == "temporary_view"
+
+
+def test_local_silver_declares_the_watermark_in_sql_on_the_checked_view(local_graph):
+    local_graph.queries["silver_events"]()
+
+    local_graph.spark.sql.assert_called_once_with(
+        "SELECT * FROM STREAM(bronze_events_checked) "
+        "WATERMARK _ingested_at DELAY OF INTERVAL 3 days"
+    )
+
+
+def test_local_graph_keeps_every_table_unqualified(local_graph):
+    assert {"bronze_events", "silver_events", "silver_quarantine"} <= set(local_graph.datasets)
+
+
+def test_quality_daily_is_published_and_counts_from_the_raw_schema(monkeypatch, spark):
+    monkeypatch.setattr("clickstream.quality_daily.build_quality_daily", lambda *frames: frames)
+    graph = load_graph(monkeypatch, CONF, "gold_quality_daily")
+
+    graph.queries["gold_quality_daily"]()
+
+    table = graph.datasets["gold_quality_daily"]  # unqualified: the published schema
+    assert table["table_properties"] == {"quality": "gold"}
+    assert table["cluster_by_auto"] is True
+    read = [c.args[0] for c in graph.spark.read.table.call_args_list]
+    assert read == [f"{RAW}.bronze_events", f"{RAW}.silver_quarantine", "silver_events"]

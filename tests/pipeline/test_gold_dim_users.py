@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from types import SimpleNamespace
 
 import pytest
-from pyspark import pipelines as dp
+from dp_graph import load_graph
 from pyspark.testing import assertDataFrameEqual
 
-from clickstream import dim_users
+from clickstream import dim_users, runtime
 from clickstream.contract import GOLD_DIM_USERS
 from clickstream.dim_users import (
     CHANGES_VIEW,
     DIM_USERS_COLUMNS,
-    define_dim_users,
     identify_changes,
     scd2_history,
 )
-from clickstream.runtime import Runtime
 from clickstream.schema import SILVER_SCHEMA
 
 T0 = datetime(2024, 5, 1, 10, 0, tzinfo=UTC)
@@ -204,63 +201,38 @@ def test_many_users_match_a_reference_scd2_with_one_open_version_each(spark, his
 # --- The platform switch: which pipeline definitions each runtime registers. -----------------
 
 
-class Recorder:
-    """Stands in for the ``pyspark.pipelines`` functions ``define_dim_users`` calls."""
-
-    def __init__(self, monkeypatch):
-        self.calls = []
-        self.queries = {}
-        for name in ("create_streaming_table", "create_auto_cdc_flow"):
-            monkeypatch.setattr(dp, name, self._recorder(name))
-        for name in ("temporary_view", "materialized_view"):
-            monkeypatch.setattr(dp, name, self._decorator(name))
-
-    def _recorder(self, name):
-        def record(*args, **kwargs):
-            self.calls.append((name, args, kwargs))
-
-        return record
-
-    def _decorator(self, name):
-        def decorator(**kwargs):
-            def register(function):
-                self.calls.append((name, (), kwargs))
-                self.queries[kwargs["name"]] = function
-
-            return register
-
-        return decorator
-
-    def called(self, name):
-        return [kwargs for called, _, kwargs in self.calls if called == name]
+DATABRICKS_CONF = {
+    runtime.RUNTIME_KEY: runtime.DATABRICKS,
+    runtime.LANDING_PATH_KEY: "/landing",
+    runtime.PII_KEY_SCOPE_KEY: "scope",
+    runtime.PII_KEY_NAME_KEY: "pii-hash-key",
+    runtime.RAW_SCHEMA_KEY: "raw",
+}
+LOCAL_CONF = {runtime.LANDING_PATH_KEY: "/landing"}
 
 
-def runtime(name):
-    return Runtime(name=name, landing_path="/landing", pii_key="test-key")
-
-
-def fake_spark(frame):
-    """A stand-in session whose batch and streaming reads return ``frame``."""
-    reader = SimpleNamespace(table=lambda name: frame if name == "silver_events" else None)
-    return SimpleNamespace(read=reader, readStream=reader)
+def declared(monkeypatch, conf, silver=None):
+    """The graph ``transformations/gold_dim_users.py`` declares; its reads return ``silver``."""
+    graph = load_graph(monkeypatch, conf, "gold_dim_users")
+    read = lambda name: silver if name == "silver_events" else None  # noqa: E731
+    graph.spark.read.table.side_effect = read
+    graph.spark.readStream.table.side_effect = read
+    return graph
 
 
 def test_databricks_defines_an_auto_cdc_scd2_flow_from_an_identify_stream(spark, monkeypatch):
-    recorder = Recorder(monkeypatch)
+    graph = declared(monkeypatch, DATABRICKS_CONF)
 
-    define_dim_users(fake_spark(None), runtime("databricks"))
-
-    assert [name for name, _, _ in recorder.calls] == [
-        "temporary_view",
-        "create_streaming_table",
-        "create_auto_cdc_flow",
+    assert [(d["kind"], name) for name, d in graph.datasets.items()] == [
+        ("temporary_view", CHANGES_VIEW)
     ]
-    (table,) = recorder.called("create_streaming_table")
+    assert [name for name, _ in graph.calls] == ["create_streaming_table", "create_auto_cdc_flow"]
+    (table,) = graph.called("create_streaming_table")
     assert table["name"] == GOLD_DIM_USERS
     assert table["table_properties"] == {"quality": "gold"}
     assert table["comment"]
-    assert table["cluster_by_auto"] is True and "cluster_by" not in table
-    (flow,) = recorder.called("create_auto_cdc_flow")
+    assert table["cluster_by_auto"] is True and table["cluster_by"] == ["user_key"]
+    (flow,) = graph.called("create_auto_cdc_flow")
     assert flow == {
         "sequence_by": "event_ts",
         "target": GOLD_DIM_USERS,
@@ -270,20 +242,18 @@ def test_databricks_defines_an_auto_cdc_scd2_flow_from_an_identify_stream(spark,
         "stored_as_scd_type": 2,
         "track_history_column_list": ["plan", "country", "email_hash"],
     }  # no ignore_null_updates: its default (false) lets a null overwrite, as locally
-    assert recorder.called("temporary_view") == [
-        {"name": CHANGES_VIEW, "comment": "Identify events as SCD2 change records."}
-    ]
+    view = graph.datasets[CHANGES_VIEW]
+    assert view["comment"] == "Identify events as SCD2 change records."
 
 
 def test_databricks_change_view_streams_identify_change_records_from_silver(spark, monkeypatch):
-    recorder = Recorder(monkeypatch)
     silver = spark.createDataFrame(
         [identify("e1", 0, plan="pro", email="h1"), identify("e2", 1, plan="x", type="page")],
         SILVER_SCHEMA,
     )
+    graph = declared(monkeypatch, DATABRICKS_CONF, silver)
 
-    define_dim_users(fake_spark(silver), runtime("databricks"))
-    changes = recorder.queries[CHANGES_VIEW]()
+    changes = graph.queries[CHANGES_VIEW]()
 
     expected = spark.createDataFrame(
         [("u1", "pro", None, "h1", at(0), "e1")],
@@ -294,24 +264,23 @@ def test_databricks_change_view_streams_identify_change_records_from_silver(spar
 
 
 def test_local_run_defines_a_materialized_view_with_the_same_rows(spark, monkeypatch):
-    recorder = Recorder(monkeypatch)
     silver = spark.createDataFrame(
         [identify("e1", 0, plan="free"), identify("e2", 5, plan="pro")], SILVER_SCHEMA
     )
+    graph = declared(monkeypatch, LOCAL_CONF, silver)
 
-    define_dim_users(fake_spark(silver), runtime("local"))
-
-    assert [name for name, _, _ in recorder.calls] == ["materialized_view"]
-    (view,) = recorder.called("materialized_view")
-    assert view["name"] == GOLD_DIM_USERS
+    assert graph.calls == []
+    assert list(graph.datasets) == [GOLD_DIM_USERS]
+    view = graph.datasets[GOLD_DIM_USERS]
+    assert view["kind"] == "materialized_view"
     assert view["table_properties"] == {"quality": "gold"}
     assert view["cluster_by"] == ["user_key"] and "cluster_by_auto" not in view
     assertDataFrameEqual(
-        recorder.queries[GOLD_DIM_USERS](),
+        graph.queries[GOLD_DIM_USERS](),
         expect(
             spark,
             version("u1", "free", None, None, (0, "e1"), (5, "e2")),
             version("u1", "pro", None, None, (5, "e2"), None),
         ),
     )
-    assert dim_users.auto_cdc_arguments()["target"] == view["name"]
+    assert dim_users.auto_cdc_arguments()["target"] == GOLD_DIM_USERS

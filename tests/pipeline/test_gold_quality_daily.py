@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
 from datetime import date, datetime
-from pathlib import Path
-from unittest.mock import MagicMock
 
-from pyspark import pipelines as dp
 from pyspark.testing import assertDataFrameEqual
 
-from clickstream import runtime
 from clickstream.contract import QUALITY_DAILY_COLUMNS
 from clickstream.quality_daily import build_quality_daily, daily_totals
 
 DAY_1, DAY_2 = datetime(2026, 3, 1, 9, 0), datetime(2026, 3, 2, 23, 59, 59)
-TRANSFORMATION = (
-    Path(__file__).resolve().parents[2] / "pipeline" / "transformations" / "gold_quality_daily.py"
-)
 
 
 def _bronze(spark, ingested: list[datetime]):
@@ -103,39 +95,3 @@ def test_ingest_date_is_the_utc_date_whatever_the_session_time_zone(spark):
         assert [r.ingest_date for r in totals.collect()] == [date(2026, 3, 2)]
     finally:
         spark.conf.set("spark.sql.session.timeZone", "UTC")
-
-
-def test_on_databricks_it_reads_bronze_and_the_quarantine_from_the_raw_schema(monkeypatch):
-    conf = {
-        runtime.RUNTIME_KEY: "databricks",
-        runtime.LANDING_PATH_KEY: "abfss://landing@lake.dfs.core.windows.net/clickstream/",
-        runtime.PII_KEY_KEY: "{{secrets/clickstream-dev/pii-hash-key}}",
-        runtime.RAW_SCHEMA_KEY: "clickstream_dlt_raw",
-    }
-    declared = {}
-
-    def materialized_view(**kwargs):
-        def register(function):
-            declared.update(kwargs, query=function)
-
-        return register
-
-    monkeypatch.setattr(dp, "materialized_view", materialized_view)
-    fake = MagicMock(name="spark")
-    fake.conf.get.side_effect = lambda key, default=None: conf.get(key, default)
-    monkeypatch.setattr("clickstream.quality_daily.build_quality_daily", lambda *frames: frames)
-    spec = importlib.util.spec_from_file_location("gold_quality_daily", TRANSFORMATION)
-    module = importlib.util.module_from_spec(spec)
-    module.__dict__["spark"] = fake
-    spec.loader.exec_module(module)
-
-    declared["query"]()
-
-    assert declared["name"] == "gold_quality_daily"  # the published schema
-    assert declared["table_properties"] == {"quality": "gold"}
-    assert declared["cluster_by_auto"] is True
-    read = [c.args[0] for c in fake.read.table.call_args_list]
-    assert read == [
-        "clickstream_dlt_raw.bronze_events", "clickstream_dlt_raw.silver_quarantine",
-        "silver_events",
-    ]

@@ -171,3 +171,22 @@ def test_passes_all_is_true_only_for_rows_without_failed_rules(spark):
     )
 
     assert all(r.passes == r.no_failures for r in actual.collect())
+
+
+def test_null_safe_rules_are_true_or_false_even_on_a_row_of_nulls(spark):
+    from clickstream.rules import null_safe
+
+    nulls = spark.createDataFrame([tuple([None] * len(BRONZE_SCHEMA))], BRONZE_SCHEMA)
+
+    raw = nulls.select(*[F.expr(c).alias(n) for n, c in SILVER_RULES.items()]).first()
+    safe = nulls.select(*[F.expr(c).alias(n) for n, c in null_safe(SILVER_RULES).items()]).first()
+
+    assert raw.known_event_type is None  # SQL's three-valued logic: why null_safe exists
+    assert None not in safe.asDict().values()
+    assert safe.known_event_type is False and safe.has_message_id is False
+
+
+def test_null_safe_rules_keep_every_rule_name():
+    from clickstream.rules import null_safe
+
+    assert list(null_safe(SILVER_RULES)) == list(SILVER_RULES)

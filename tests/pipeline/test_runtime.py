@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
 from unittest.mock import MagicMock
 
-import pyspark.pipelines
 import pytest
 
-from clickstream import bronze, runtime
-from clickstream.rules import SILVER_RULES
+from clickstream import runtime
 from clickstream.runtime import (
     DEDUPE_HORIZON_KEY,
     DEVELOPMENT_PII_KEY,
     LANDING_PATH_KEY,
     PII_KEY_KEY,
+    PII_KEY_NAME_KEY,
+    PII_KEY_SCOPE_KEY,
     RAW_SCHEMA_KEY,
     RUNTIME_KEY,
     PipelineConfigError,
@@ -21,14 +23,14 @@ from clickstream.runtime import (
 )
 
 LANDING = "abfss://landing@lake.dfs.core.windows.net/clickstream/"
-SECRET = "super-secret-pii-key"
 
 
 def databricks_conf(**extra) -> dict:
     return {
         RUNTIME_KEY: "databricks",
         LANDING_PATH_KEY: LANDING,
-        PII_KEY_KEY: SECRET,
+        PII_KEY_SCOPE_KEY: "clickstream-dev",
+        PII_KEY_NAME_KEY: "pii-hash-key",
         RAW_SCHEMA_KEY: "clickstream_dlt_raw",
         **extra,
     }
@@ -51,14 +53,18 @@ def test_runtime_name_is_trimmed_and_case_insensitive():
     assert from_conf({**databricks_conf(), RUNTIME_KEY: " Databricks "}).is_databricks
 
 
-@pytest.mark.parametrize("missing", [None, ""])
-def test_databricks_requires_a_pii_key_and_the_error_names_it(missing):
-    with pytest.raises(PipelineConfigError, match=PII_KEY_KEY):
-        from_conf(databricks_conf(**{PII_KEY_KEY: missing}))
+@pytest.mark.parametrize("key", [PII_KEY_SCOPE_KEY, PII_KEY_NAME_KEY])
+@pytest.mark.parametrize("missing", [None, "", "  "])
+def test_databricks_requires_the_secret_scope_and_key_name(key, missing):
+    with pytest.raises(PipelineConfigError, match=key):
+        from_conf(databricks_conf(**{key: missing}))
 
 
-def test_databricks_uses_the_configured_key_never_the_development_key():
-    assert from_conf(databricks_conf()).pii_key == SECRET
+def test_databricks_never_takes_the_key_from_configuration():
+    rt = from_conf(databricks_conf(**{PII_KEY_KEY: "{{secrets/clickstream-dev/pii-hash-key}}"}))
+
+    assert rt.pii_key is None
+    assert (rt.pii_key_scope, rt.pii_key_name) == ("clickstream-dev", "pii-hash-key")
 
 
 def test_unknown_runtime_is_an_error_that_names_the_key():
@@ -97,8 +103,11 @@ def test_raw_table_is_unqualified_locally_even_with_a_raw_schema():
     assert rt.raw_table("bronze_events") == "bronze_events"
 
 
-def test_clustering_is_cluster_by_auto_on_databricks():
-    assert from_conf(databricks_conf()).clustering(["event_date"]) == {"cluster_by_auto": True}
+def test_clustering_is_cluster_by_auto_from_the_initial_keys_on_databricks():
+    assert from_conf(databricks_conf()).clustering(["event_date"]) == {
+        "cluster_by_auto": True,
+        "cluster_by": ["event_date"],
+    }
 
 
 def test_clustering_is_explicit_cluster_by_locally():
@@ -109,54 +118,6 @@ def test_clustering_is_explicit_cluster_by_locally():
     }
 
 
-def test_expect_all_is_identity_locally():
-    def dataset():
-        return "frame"
-
-    assert from_conf({LANDING_PATH_KEY: "landing"}).expect_all(SILVER_RULES)(dataset) is dataset
-
-
-def test_expect_all_declares_the_rules_with_dp_expect_all_on_databricks(monkeypatch):
-    decorator = MagicMock(name="decorator")
-    fake_expect_all = MagicMock(name="expect_all", return_value=decorator)
-    monkeypatch.setattr(pyspark.pipelines, "expect_all", fake_expect_all, raising=False)
-
-    result = from_conf(databricks_conf()).expect_all(SILVER_RULES)
-
-    fake_expect_all.assert_called_once_with(SILVER_RULES)
-    assert result is decorator
-
-
-def test_read_raw_events_uses_auto_loader_on_databricks(monkeypatch):
-    calls = []
-    monkeypatch.setattr(
-        bronze, "read_landing_with_auto_loader", lambda spark, path: calls.append(path) or "al"
-    )
-
-    assert from_conf(databricks_conf()).read_raw_events(MagicMock()) == "al"
-    assert calls == [LANDING]
-
-
-def test_read_raw_events_parses_file_stream_lines_locally(monkeypatch):
-    monkeypatch.setattr(bronze, "read_landing_as_lines", lambda spark, path: f"lines of {path}")
-    monkeypatch.setattr(bronze, "parse_raw_lines", lambda lines: f"parsed {lines}")
-
-    assert from_conf({LANDING_PATH_KEY: "landing"}).read_raw_events(MagicMock()) == (
-        "parsed lines of landing"
-    )
-
-
-def test_ingest_watermark_is_declared_in_sql_with_the_horizon():
-    spark = MagicMock(name="spark")
-    rt = from_conf({LANDING_PATH_KEY: "landing", DEDUPE_HORIZON_KEY: "12 hours"})
-
-    rt.read_stream_with_ingest_watermark(spark, "bronze_events")
-
-    spark.sql.assert_called_once_with(
-        "SELECT * FROM STREAM(bronze_events) WATERMARK _ingested_at DELAY OF INTERVAL 12 hours"
-    )
-
-
 def test_current_reads_the_spark_configuration():
     conf = databricks_conf()
     spark = MagicMock(name="spark")
@@ -164,10 +125,28 @@ def test_current_reads_the_spark_configuration():
 
     rt = runtime.current(spark)
 
-    assert (rt.name, rt.landing_path, rt.pii_key) == ("databricks", LANDING, SECRET)
+    assert (rt.name, rt.landing_path, rt.pii_key_name) == ("databricks", LANDING, "pii-hash-key")
 
 
 @pytest.mark.parametrize("missing", [None, "", "  "])
 def test_databricks_requires_a_raw_schema_so_pii_never_lands_in_the_published_one(missing):
     with pytest.raises(PipelineConfigError, match=RAW_SCHEMA_KEY):
         from_conf(databricks_conf(**{RAW_SCHEMA_KEY: missing}))
+
+
+def _imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            names |= {f"{node.module}.{alias.name}" for alias in node.names}
+    return names
+
+
+@pytest.mark.parametrize(
+    "module", sorted(Path(runtime.__file__).parent.glob("*.py")), ids=lambda p: p.name
+)
+def test_logic_modules_declare_nothing_and_never_import_pipelines(module):
+    assert not {n for n in _imported_modules(module) if "pipelines" in n}

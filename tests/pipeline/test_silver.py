@@ -18,6 +18,7 @@ from clickstream.contract import INGESTED_AT, SOURCE_FILE
 from clickstream.schema import BRONZE_SCHEMA, SILVER_SCHEMA
 from clickstream.silver import (
     build_silver_events,
+    check_rules,
     quarantine_rows,
     to_silver_columns,
     valid_rows,
@@ -62,7 +63,7 @@ def bronze(spark, *events):
 
 def silver(spark, *events):
     """Silver columns of the valid events (batch: the dedupe runs on streams only)."""
-    return to_silver_columns(valid_rows(bronze(spark, *events)), KEY)
+    return to_silver_columns(valid_rows(check_rules(bronze(spark, *events))), KEY)
 
 
 def utc(text: str) -> datetime:
@@ -354,7 +355,7 @@ def test_invalid_rows_never_reach_silver(spark):
 
 
 def test_quarantine_keeps_the_bronze_columns_plus_failed_rules(spark):
-    actual = quarantine_rows(bronze(spark, "garbage", event("m1"), event(None)))
+    actual = quarantine_rows(check_rules(bronze(spark, "garbage", event("m1"), event(None))))
 
     assert actual.columns == [*BRONZE_SCHEMA.fieldNames(), "failed_rules"]
     expected = spark.createDataFrame(
@@ -369,7 +370,7 @@ def test_quarantine_keeps_the_bronze_columns_plus_failed_rules(spark):
 
 
 def test_build_silver_events_has_the_silver_schema(spark):
-    actual = build_silver_events(bronze(spark, event()), KEY)
+    actual = build_silver_events(check_rules(bronze(spark, event())), KEY)
 
     assert [(f.name, f.dataType) for f in actual.schema] == [
         (f.name, f.dataType) for f in SILVER_SCHEMA
@@ -422,7 +423,7 @@ def test_stream_drops_redelivered_ids_and_keeps_late_events(spark, tmp_path):
     ]
 
     actual, batches = run_stream(
-        spark, tmp_path, [first, second], lambda s: build_silver_events(s, KEY)
+        spark, tmp_path, [first, second], lambda s: build_silver_events(check_rules(s), KEY)
     )
 
     assert len(batches) == 2
@@ -447,8 +448,10 @@ def test_bronze_equals_silver_plus_quarantine_plus_duplicates(spark, tmp_path):
         event("m4", type="track", name=None),  # track without event name
     ]
 
-    silver_rows, _ = run_stream(spark, tmp_path, [lines], lambda s: build_silver_events(s, KEY))
-    quarantine = quarantine_rows(bronze(spark, *lines))
+    silver_rows, _ = run_stream(
+        spark, tmp_path, [lines], lambda s: build_silver_events(check_rules(s), KEY)
+    )
+    quarantine = quarantine_rows(check_rules(bronze(spark, *lines)))
 
     assertDataFrameEqual(
         silver_rows.select("event_id"),
@@ -469,3 +472,65 @@ def test_email_inside_free_text_property_is_cut_out(spark):
         .first()
     )
     assert row.p["note"] == f"contact me at {REDACTED_EMAIL} please"
+
+
+def test_ingest_watermark_is_declared_in_sql_with_the_horizon():
+    from unittest.mock import MagicMock
+
+    from clickstream.runtime import Runtime
+    from clickstream.silver import read_with_ingest_watermark
+
+    spark = MagicMock(name="spark")
+    rt = Runtime(name="local", landing_path="landing", pii_key="k", dedupe_horizon="12 hours")
+
+    read_with_ingest_watermark(spark, rt, "bronze_events")
+
+    spark.sql.assert_called_once_with(
+        "SELECT * FROM STREAM(bronze_events) WATERMARK _ingested_at DELAY OF INTERVAL 12 hours"
+    )
+
+
+# --- rules evaluated once: the verdict both sides read, and what the event log counts --------
+
+EDGE_LINES = [
+    event("m1"),
+    "garbage",
+    "",
+    event(None),
+    event("m2", type=None),
+    event("m3", type="track", name=None),
+    event("m4", timestamp=None, receivedAt=None),
+    event("m5", anonymousId=None),
+]
+
+
+def test_checked_rows_carry_the_verdict_and_the_failed_rules(spark):
+    checked = check_rules(bronze(spark, event("m1"), event(None)))
+
+    assert checked.columns == [*BRONZE_SCHEMA.fieldNames(), "is_quarantined", "failed_rules"]
+    expected = spark.createDataFrame(
+        [("m1", False, []), (None, True, ["has_message_id"])],
+        "messageId string, is_quarantined boolean, failed_rules array<string>",
+    )
+    assertDataFrameEqual(checked.select("messageId", "is_quarantined", "failed_rules"), expected)
+
+
+def test_every_checked_row_goes_to_exactly_one_side(spark):
+    checked = check_rules(bronze(spark, *EDGE_LINES))
+
+    valid, quarantined = valid_rows(checked).count(), quarantine_rows(checked).count()
+
+    assert (valid, quarantined) == (1, len(EDGE_LINES) - 1)
+
+
+def test_event_log_failed_count_per_rule_equals_the_quarantine_rows_naming_it(spark):
+    from clickstream.rules import SILVER_RULES, null_safe
+
+    checked = check_rules(bronze(spark, *EDGE_LINES))
+    quarantine = quarantine_rows(checked)
+
+    for name, constraint in null_safe(SILVER_RULES).items():
+        # what dp.expect_all counts as failed records: rows where the constraint is false
+        failed = checked.where(f"NOT ({constraint})").count()
+        naming = quarantine.where(F.array_contains("failed_rules", name)).count()
+        assert failed == naming, name
