@@ -81,7 +81,8 @@ class RunProgress:
 
     def feed(self, line: str) -> tuple[str, str] | None:
         """Record one output line; returns (flow, state) when a flow changed state."""
-        self._read_skipped_file(line)
+        if self._read_skipped_file(line):
+            return None  # a skipped file is recorded, not a failure
         if self._trace is not None:
             if LOG_ENTRY.match(line):
                 self._trace = None  # the trace ended; this line is read below
@@ -121,12 +122,16 @@ class RunProgress:
         if line.startswith("Caused by: ") and (cause := _exception_of(line)):
             trace.cause = cause  # the last one is the deepest
 
-    def _read_skipped_file(self, line: str) -> None:
+    def _read_skipped_file(self, line: str) -> bool:
+        """Read a skipped-file warning or the exception line after it; True if it was one."""
         if self._skipped is not None:
             self.skipped_files[self._skipped] = _exception_of(line) or _clean(line)
             self._skipped = None
-        elif match := SKIPPED_FILE.search(line):
+            return True
+        if match := SKIPPED_FILE.search(line):
             self._skipped = match["path"]
+            return True
+        return False
 
     @property
     def reason(self) -> str | None:
