@@ -1,12 +1,16 @@
 """End to end: the real pipeline through ``clickstream-local run``, twice, on generated events.
 
-One module-scoped scenario (runs are the expensive part): batch 1 is generated and run; batch 2,
-an empty file and a garbage file land and the pipeline runs again. Each test checks one promise
-of the data contract against the tables as they are after each run.
+One module-scoped scenario (runs are the expensive part): batch 1 lands with two unreadable
+files (a cut-off upload and an empty ``.gz``) and is run; batch 2, an empty file and a garbage
+file land and the pipeline runs again. Each test checks one promise of the data contract against
+the tables as they are after each run.
 """
 
 from __future__ import annotations
 
+import contextlib
+import gzip
+import io
 import json
 import os
 import subprocess
@@ -26,11 +30,21 @@ from clickstream.contract import (
     SILVER_QUARANTINE,
 )
 from clickstream_cli import local
+from clickstream_cli.file_faults import FaultRecord
 from clickstream_cli.local_home import LocalHome
 
 pytestmark = pytest.mark.e2e
 
 GARBAGE_LINES = ["this is not an event", "<html>502 Bad Gateway</html>", "\x00\x01 binary-ish"]
+GOLD_TABLES = (GOLD_SESSIONS, GOLD_DAILY_METRICS, GOLD_DIM_USERS)
+CUT_OFF, EMPTY_GZ = "cut-off-upload.json.gz", "placeholder.json.gz"
+# Valid, distinct events in the cut-off upload: the ones before the cut may be kept.
+CUT_OFF_EVENTS = [
+    json.dumps({"messageId": f"cut-{i:04d}", "type": "page", "name": "Home",
+                "anonymousId": f"cut-anon-{i % 7}", "timestamp": "2026-03-02T10:00:00Z",
+                "context": {"page": {"path": "/"}}})
+    for i in range(3000)
+]
 
 
 def _generate(landing: Path, manifest: Path, events: int, seed: int) -> dict:
@@ -40,8 +54,24 @@ def _generate(landing: Path, manifest: Path, events: int, seed: int) -> dict:
     return json.loads(manifest.read_text())
 
 
-def _run(landing: Path, home: Path) -> None:
-    assert local.main(["run", "--landing", str(landing), "--home", str(home)]) == 0
+def _run(landing: Path, home: Path) -> str:
+    """One `clickstream-local run`; it must succeed. Returns what it printed."""
+    printed = io.StringIO()
+    with contextlib.redirect_stderr(printed):
+        code = local.main(["run", "--landing", str(landing), "--home", str(home)])
+    assert code == 0, printed.getvalue()[-3000:]
+    return printed.getvalue()
+
+
+def _land_unreadable_files(landing: Path) -> None:
+    whole = gzip.compress(("\n".join(CUT_OFF_EVENTS) + "\n").encode())
+    (landing / CUT_OFF).write_bytes(whole[: len(whole) // 2])
+    (landing / EMPTY_GZ).write_bytes(b"")
+
+
+def _frozen(frame):
+    """The rows of a table as they are now, no longer backed by its (changing) files."""
+    return frame.sparkSession.createDataFrame(frame.collect(), frame.schema)
 
 
 class Snapshot:
@@ -60,47 +90,75 @@ def scenario(spark, tmp_path_factory):
     root = tmp_path_factory.mktemp("e2e")
     landing, home = root / "landing", root / "home"
     first = _generate(landing, root / "manifest-1.json", events=2500, seed=11)
-    _run(landing, home)
+    _land_unreadable_files(landing)
+    first_output = _run(landing, home)
     snap = Snapshot(spark, home)
     after_first = {
-        name: snap.table(name).cache() for name in (BRONZE_EVENTS, SILVER_EVENTS,
-                                                    SILVER_QUARANTINE)
+        name: _frozen(snap.table(name))
+        for name in (BRONZE_EVENTS, SILVER_EVENTS, SILVER_QUARANTINE, *GOLD_TABLES)
     }
-    for frame in after_first.values():
-        frame.count()
-    first_gold_ok = _gold_agrees_with_silver(snap)
 
     second = _generate(landing, root / "manifest-2.json", events=500, seed=12)
     (landing / "empty.json").write_text("")
     (landing / "garbage.json").write_text("\n".join(GARBAGE_LINES) + "\n")
-    _run(landing, home)
+    second_output = _run(landing, home)
     return {
         "first": first, "second": second, "landing": landing, "home": home, "snap": snap,
-        "after_first": after_first, "first_gold_ok": first_gold_ok,
+        "after_first": after_first, "outputs": (first_output, second_output),
     }
 
 
-def _gold_agrees_with_silver(snap: Snapshot) -> bool:
+def _assert_gold_agrees_with_silver(silver, gold: dict) -> None:
     """Every Gold table equals its plain function applied to the Silver table of the same run."""
     from clickstream.daily_metrics import build_daily_metrics
     from clickstream.dim_users import build_dim_users
     from clickstream.sessions import build_sessions
 
-    silver = snap.table(SILVER_EVENTS)
     sessions = build_sessions(silver)
-    assertDataFrameEqual(snap.table(GOLD_SESSIONS), sessions)
-    assertDataFrameEqual(snap.table(GOLD_DAILY_METRICS), build_daily_metrics(silver, sessions))
-    assertDataFrameEqual(snap.table(GOLD_DIM_USERS), build_dim_users(silver))
-    return True
+    assertDataFrameEqual(gold[GOLD_SESSIONS], sessions)
+    assertDataFrameEqual(gold[GOLD_DAILY_METRICS], build_daily_metrics(silver, sessions))
+    assertDataFrameEqual(gold[GOLD_DIM_USERS], build_dim_users(silver))
+
+
+def _kept_from_cut_off(scenario) -> int:
+    bronze = scenario["snap"].table(BRONZE_EVENTS)
+    return bronze.where(F.col("_source_file").endswith(CUT_OFF)).count()
 
 
 def _count(frame) -> int:
     return frame.count()
 
 
-def test_bronze_keeps_every_input_line(scenario):
+def test_bronze_keeps_every_line_of_every_readable_file(scenario):
     expected = scenario["first"]["lines"] + scenario["second"]["lines"] + len(GARBAGE_LINES)
-    assert _count(scenario["snap"].table(BRONZE_EVENTS)) == expected
+    bronze = scenario["snap"].table(BRONZE_EVENTS)
+    readable = bronze.where(~F.col("_source_file").endswith(CUT_OFF))
+    assert _count(readable) == expected
+
+
+def test_lines_before_the_cut_of_a_cut_off_upload_are_kept_whole(scenario):
+    bronze = scenario["snap"].table(BRONZE_EVENTS)
+    kept = [r.messageId for r in bronze.where(F.col("_source_file").endswith(CUT_OFF))
+            .select("messageId").collect()]
+    assert 0 < len(kept) < len(CUT_OFF_EVENTS)
+    assert None not in kept
+    # Whole lines only, from the start of the file: the first len(kept) events, each parsed.
+    assert sorted(kept) == [f"cut-{i:04d}" for i in range(len(kept))]
+
+
+def test_unreadable_files_are_recorded_in_the_raw_zone_once(scenario):
+    faults = FaultRecord(LocalHome(scenario["home"])).faults()
+    assert sorted(Path(f.path).name for f in faults) == sorted([CUT_OFF, EMPTY_GZ])
+    assert all(f.error_class and f.message and f.found_at for f in faults)
+
+
+def test_the_run_warns_once_per_unreadable_file_naming_it(scenario):
+    first, second = scenario["outputs"]
+    warnings = [line for line in first.splitlines() if "unreadable file" in line]
+    assert len(warnings) == 2
+    assert any(CUT_OFF in line for line in warnings)
+    assert any(EMPTY_GZ in line for line in warnings)
+    assert "unreadable file" not in second  # recorded already: the second run is quiet about it
 
 
 def test_rows_are_accounted_for_as_silver_quarantine_or_duplicate(scenario):
@@ -109,7 +167,7 @@ def test_rows_are_accounted_for_as_silver_quarantine_or_duplicate(scenario):
     silver = _count(snap.table(SILVER_EVENTS))
     quarantine = _count(snap.table(SILVER_QUARANTINE))
     duplicates = first["duplicates"] + second["duplicates"]
-    assert silver == first["valid_events"] + second["valid_events"]
+    assert silver == first["valid_events"] + second["valid_events"] + _kept_from_cut_off(scenario)
     assert bronze == silver + quarantine + duplicates
 
 
@@ -166,9 +224,15 @@ def test_second_run_reads_only_new_files(scenario):
     )
 
 
-def test_gold_agrees_with_silver_after_each_run(scenario):
-    assert scenario["first_gold_ok"]
-    assert _gold_agrees_with_silver(scenario["snap"])
+def test_gold_agrees_with_silver_after_the_first_run(scenario):
+    after_first = scenario["after_first"]
+    _assert_gold_agrees_with_silver(after_first[SILVER_EVENTS], after_first)
+
+
+def test_gold_agrees_with_silver_after_the_second_run(scenario):
+    snap = scenario["snap"]
+    gold = {name: snap.table(name) for name in GOLD_TABLES}
+    _assert_gold_agrees_with_silver(snap.table(SILVER_EVENTS), gold)
 
 
 def test_funnel_and_revenue_match_silver(scenario):
@@ -201,3 +265,4 @@ def test_show_prints_counts_and_the_gold_report(scenario):
     out = result.stdout
     assert "bronze_events" in out and "silver_quarantine" in out
     assert "Order Completed" in out
+    assert CUT_OFF in out and EMPTY_GZ in out  # the unreadable files
