@@ -113,18 +113,18 @@ def render(spark, console: Console) -> None:
 
 
 def render_file_faults(home: LocalHome, console: Console) -> None:
-    """The unreadable landing files recorded by the runs (none: one reassuring line)."""
+    """The unreadable landing files recorded by the runs, one line each (whole paths, unwrapped,
+    so they can be copied and searched)."""
     faults = FaultRecord(home).faults()
     if not faults:
         console.print("Unreadable landing files: none")
         return
-    table = Table(title=f"Unreadable landing files ({len(faults)}, set aside; their readable "
-                  "lines, if any, are in Bronze)", show_edge=False)
-    for column in ("file", "found (UTC)", "error"):
-        table.add_column(column, overflow="fold")
+    console.print(f"[bold]Unreadable landing files[/] ({len(faults)}; set aside, their readable "
+                  "lines, if any, are in Bronze)")
     for fault in faults:
-        table.add_row(fault.path, fault.found_at, f"{fault.error_class}: {fault.message}")
-    console.print(table)
+        console.print(f"  {fault.path}  found {fault.found_at}  "
+                      f"{fault.error_class}: {fault.message}", soft_wrap=True, highlight=False,
+                      markup=False)
 
 
 def show(home_root: Path, console: Console | None = None) -> None:
