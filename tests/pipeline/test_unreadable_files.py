@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import gzip
 import os
+import shutil
+import subprocess
+import sys
 
 import pytest
 from rich.console import Console
@@ -85,13 +88,25 @@ def test_a_file_the_process_may_not_read_is_recorded(landing, home, monkeypatch)
     assert _faults(landing, home) == {"secret.json": "PermissionError"}
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads a chmod-000 file: nothing to deny")
-def test_a_chmod_000_file_is_recorded(landing, home):
-    secret = landing / "secret.json"
+# Root reads a chmod-000 file; without the capabilities that let it (setpriv), it cannot.
+_DROP_ROOT_READ = ["--bounding-set=-dac_override,-dac_read_search",
+                   "--inh-caps=-dac_override,-dac_read_search"]
+
+
+@pytest.mark.skipif(os.geteuid() == 0 and not shutil.which("setpriv"),
+                    reason="root reads a chmod-000 file and setpriv is not there to prevent it")
+def test_a_chmod_000_file_is_recorded_as_permission_denied(tmp_path):
+    secret = tmp_path / "secret.json"
     secret.write_bytes(LINES[:100])
     secret.chmod(0)
+    check = ("from pathlib import Path; from clickstream_cli.file_faults import check_file; "
+             f"print(check_file(Path({str(secret)!r})))")
+    prefix = ["setpriv", *_DROP_ROOT_READ, "--"] if os.geteuid() == 0 else []
 
-    assert _faults(landing, home) == {"secret.json": "PermissionError"}
+    result = subprocess.run([*prefix, sys.executable, "-c", check], capture_output=True,
+                            text=True, timeout=60, check=True)
+
+    assert result.stdout.startswith("('PermissionError',"), result.stdout + result.stderr
 
 
 def test_a_checked_file_is_not_read_again_until_it_changes(landing, home, monkeypatch):
