@@ -26,6 +26,10 @@ logger.hive.name = org.apache.hadoop.hive
 logger.hive.level = off
 logger.datanucleus.name = DataNucleus
 logger.datanucleus.level = off
+# A landing file Spark skips (ignoreCorruptFiles / ignoreMissingFiles) is named at WARN: the CLI
+# records it as an unreadable file.
+logger.filescan.name = org.apache.spark.sql.execution.datasources.FileScanRDD
+logger.filescan.level = warn
 """
 
 

@@ -9,7 +9,6 @@ on failure, one readable line.
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import signal
 import socket
@@ -17,7 +16,6 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -26,17 +24,10 @@ from rich.console import Console
 
 import clickstream
 from clickstream import runtime
+from clickstream_cli import file_faults
 from clickstream_cli.local_home import LocalHome
-from clickstream_cli.spark_pipelines_log import (
-    CONNECT_PORT,
-    FLOW_EVENT,
-    RUN_EVENT,
-    TERMINAL_FLOW_STATES,
-    flow_table_name,
-)
-
-ERROR_CLASS = re.compile(r"\[(?P<cls>[A-Z][A-Z0-9_]+(?:\.[A-Z0-9_]+)*)\]\s*(?P<msg>.+)")
-EXCEPTION = re.compile(r"(?P<cls>(?:[a-z0-9_]+\.)+[A-Z]\w*(?:Exception|Error)): (?P<msg>.+)")
+from clickstream_cli.run_progress import RunProgress
+from clickstream_cli.spark_pipelines_log import CONNECT_PORT, TERMINAL_FLOW_STATES
 
 
 class RunError(Exception):
@@ -118,36 +109,6 @@ def child_environment(home: LocalHome) -> dict[str, str]:
     env["SPARK_CONF_DIR"] = str(home.conf_dir)
     env.pop("SPARK_HOME", None)  # the pip-installed Spark of this environment, not another one
     return env
-
-
-@dataclass
-class RunProgress:
-    """What the run's output said so far."""
-
-    flows: dict[str, str] = field(default_factory=dict)
-    run_state: str | None = None
-    first_error: str | None = None
-    first_exception: str | None = None
-
-    def feed(self, line: str) -> tuple[str, str] | None:
-        """Record one output line; returns (flow, state) when a flow changed state."""
-        if match := FLOW_EVENT.search(line):
-            flow = flow_table_name(match["flow"])
-            self.flows[flow] = match["state"]
-            return flow, match["state"]
-        if match := RUN_EVENT.search(line):
-            self.run_state = match["state"]
-        elif self.first_error is None and (match := ERROR_CLASS.search(line)):
-            if "INVALID_HANDLE" not in match["cls"]:
-                self.first_error = f"[{match['cls']}] {match['msg'].strip()}"
-        elif self.first_exception is None and (match := EXCEPTION.search(line)):
-            self.first_exception = f"{match['cls'].split('.')[-1]}: {match['msg'].strip()}"
-        return None
-
-    @property
-    def reason(self) -> str | None:
-        """The most telling error seen: a Spark error class, else the first exception."""
-        return self.first_error or self.first_exception
 
 
 def port_is_free(port: int) -> bool:
@@ -240,6 +201,12 @@ def _lost_port_race(code: int, progress: RunProgress) -> bool:
         CONNECT_PORT) in reason
 
 
+def _warn(console: Console, faults: list[file_faults.FileFault]) -> None:
+    for fault in faults:
+        console.print(f"[yellow]warning: {file_faults.warning_line(fault)}[/]", highlight=False,
+                      soft_wrap=True)
+
+
 def run_pipeline(landing: Path, home_root: Path, full_refresh: bool = False,
                  console: Console | None = None, driver_memory: str = "1g",
                  port_attempts: int = 5) -> RunProgress:
@@ -257,10 +224,12 @@ def run_pipeline(landing: Path, home_root: Path, full_refresh: bool = False,
     started = time.monotonic()
     mode = "full refresh" if full_refresh else "incremental"
     console.print(f"[bold]clickstream-local run[/] ({mode}) landing={landing} home={home.root}")
+    _warn(console, file_faults.inspect_landing(landing, home))
     for _ in range(port_attempts):
         code, progress = _attempt(command, home, log_path, console, started)
         if not _lost_port_race(code, progress):
             break
+    _warn(console, file_faults.record_skipped_by_spark(progress.skipped_files, home))
     seconds = time.monotonic() - started
     if code != 0 or progress.run_state not in (None, "COMPLETED"):
         reason = progress.reason or f"spark-pipelines exited with code {code}"

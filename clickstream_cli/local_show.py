@@ -1,7 +1,8 @@
 """``clickstream-local show``: what a local run produced, at a glance.
 
 Row counts of every table, the row accounting (bronze = silver + quarantine + duplicates),
-quarantine counts per rule, a few Silver rows, then the Gold report.
+quarantine counts per rule, a few Silver rows, the Gold report, then the landing files that could
+not be read.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from clickstream.contract import (
     SILVER_EVENTS,
     SILVER_QUARANTINE,
 )
+from clickstream_cli.file_faults import FaultRecord
 from clickstream_cli.local_home import LocalHome
 
 TABLES = (BRONZE_EVENTS, SILVER_EVENTS, SILVER_QUARANTINE, GOLD_DIM_USERS, GOLD_SESSIONS,
@@ -110,10 +112,27 @@ def render(spark, console: Console) -> None:
         render_gold_report(spark, console)
 
 
+def render_file_faults(home: LocalHome, console: Console) -> None:
+    """The unreadable landing files recorded by the runs, one line each (whole paths, unwrapped,
+    so they can be copied and searched)."""
+    faults = FaultRecord(home).faults()
+    if not faults:
+        console.print("Unreadable landing files: none")
+        return
+    console.print(f"[bold]Unreadable landing files[/] ({len(faults)}; set aside, their readable "
+                  "lines, if any, are in Bronze)")
+    for fault in faults:
+        console.print(f"  {fault.path}  found {fault.found_at}  "
+                      f"{fault.error_class}: {fault.message}", soft_wrap=True, highlight=False,
+                      markup=False)
+
+
 def show(home_root: Path, console: Console | None = None) -> None:
     console = console or Console()
-    spark = open_session(LocalHome(home_root.expanduser().resolve()))
+    home = LocalHome(home_root.expanduser().resolve())
+    spark = open_session(home)
     try:
         render(spark, console)
     finally:
         spark.stop()
+    render_file_faults(home, console)

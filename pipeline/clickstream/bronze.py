@@ -77,10 +77,20 @@ def _as_lines(stream: DataFrame) -> DataFrame:
     )
 
 
+# A file that cannot be read to its end (cut-off or corrupt archive) or not opened at all (no
+# permission: the local file system raises FileNotFoundException) must not stop the feed: Spark
+# keeps the lines read before the fault, logs "Skipped ... file" and moves on (FileScanRDD; both
+# are per-read options of every file source, FileSourceOptions). The CLI records such files.
+LOCAL_FILE_FAULT_OPTIONS = {"ignoreCorruptFiles": "true", "ignoreMissingFiles": "true"}
+
+
 def read_landing_as_lines(spark: SparkSession, landing_path: str) -> DataFrame:
     """Local stand-in for Auto Loader: new files under the landing path, line by line."""
     return _as_lines(
-        spark.readStream.format("text").option("recursiveFileLookup", "true").load(landing_path)
+        spark.readStream.format("text")
+        .option("recursiveFileLookup", "true")
+        .options(**LOCAL_FILE_FAULT_OPTIONS)
+        .load(landing_path)
     )
 
 

@@ -34,21 +34,45 @@ EVENT_TIME_SQL = (
 
 _TYPES = ", ".join(f"'{t}'" for t in EVENT_TYPES)
 
+# Spark's JSON parser (Jackson) refuses a string longer than StreamReadConstraints'
+# maxStringLength: 20,000,000 characters by default since jackson-core 2.15 (Spark 4.3 ships
+# 2.21). Bronze then keeps such a line whole as a corrupt record, and the JSON functions cannot
+# read that record back either (get_json_object returns null), so without this rule the line
+# would pass `is_json_object` and fail every field rule instead: misleading. A line over the
+# limit fails `line_within_parser_limits` and no other rule.
+PARSER_MAX_STRING_LENGTH = 20_000_000
+_OVER_PARSER_LIMITS = (
+    f"(startswith({RESCUED_DATA}, '{{\"{CORRUPT_RECORD_KEY}\":') "
+    f"AND length({RESCUED_DATA}) >= {PARSER_MAX_STRING_LENGTH})"
+)
+
+
+def _unless_over_parser_limits(condition: str) -> str:
+    """A rule that holds for a line over the parser's limits (that line fails only the limit)."""
+    return f"coalesce({_OVER_PARSER_LIMITS}, false) OR ({condition})"
+
+
 SILVER_RULES: dict[str, str] = {
-    "is_json_object": (
-        f"{RESCUED_DATA} IS NULL "
-        f"OR get_json_object({RESCUED_DATA}, '$.{CORRUPT_RECORD_KEY}') IS NULL"
-    ),
-    "has_message_id": "nullif(trim(messageId), '') IS NOT NULL",
-    "has_event_time": f"{EVENT_TIME_SQL} IS NOT NULL",
-    "known_event_type": f"lower(trim(type)) IN ({_TYPES})",
-    "has_user_or_anonymous_id": (
-        "coalesce(nullif(trim(userId), ''), nullif(trim(anonymousId), '')) IS NOT NULL"
-    ),
-    # A row without a type is no track event (known_event_type reports it), so null-safe here.
-    "track_has_event_name": (
-        "coalesce(lower(trim(type)), '') <> 'track' OR nullif(trim(event), '') IS NOT NULL"
-    ),
+    "line_within_parser_limits": f"NOT coalesce({_OVER_PARSER_LIMITS}, false)",
+    **{
+        name: _unless_over_parser_limits(condition)
+        for name, condition in {
+            "is_json_object": (
+                f"{RESCUED_DATA} IS NULL "
+                f"OR get_json_object({RESCUED_DATA}, '$.{CORRUPT_RECORD_KEY}') IS NULL"
+            ),
+            "has_message_id": "nullif(trim(messageId), '') IS NOT NULL",
+            "has_event_time": f"{EVENT_TIME_SQL} IS NOT NULL",
+            "known_event_type": f"lower(trim(type)) IN ({_TYPES})",
+            "has_user_or_anonymous_id": (
+                "coalesce(nullif(trim(userId), ''), nullif(trim(anonymousId), '')) IS NOT NULL"
+            ),
+            # A row without a type is no track event (known_event_type reports it): null-safe.
+            "track_has_event_name": (
+                "coalesce(lower(trim(type)), '') <> 'track' OR nullif(trim(event), '') IS NOT NULL"
+            ),
+        }.items()
+    },
 }
 
 

@@ -1,4 +1,4 @@
-"""The end-to-end scenario's helpers: generate, run, read the tables of a HOME, compare Gold.
+"""The end-to-end scenario's helpers: generate, run, land unreadable files, read a HOME's tables.
 
 The scenario itself is the session fixture ``scenario`` in this folder's conftest.py, so every
 test module that needs the tables of the real pipeline run (test_end_to_end.py,
@@ -7,16 +7,28 @@ test_dashboard_sql.py) shares one run.
 
 from __future__ import annotations
 
+import contextlib
+import gzip
+import io
 import json
 from pathlib import Path
 
 from pyspark.testing import assertDataFrameEqual
 
-from clickstream.contract import GOLD_DAILY_METRICS, GOLD_DIM_USERS, GOLD_SESSIONS, SILVER_EVENTS
+from clickstream.contract import GOLD_DAILY_METRICS, GOLD_DIM_USERS, GOLD_SESSIONS
 from clickstream_cli import local
 from clickstream_cli.local_home import LocalHome
 
 GARBAGE_LINES = ["this is not an event", "<html>502 Bad Gateway</html>", "\x00\x01 binary-ish"]
+GOLD_TABLES = (GOLD_SESSIONS, GOLD_DAILY_METRICS, GOLD_DIM_USERS)
+CUT_OFF, EMPTY_GZ = "cut-off-upload.json.gz", "placeholder.json.gz"
+# Valid, distinct events in the cut-off upload: the ones before the cut may be kept.
+CUT_OFF_EVENTS = [
+    json.dumps({"messageId": f"cut-{i:04d}", "type": "page", "name": "Home",
+                "anonymousId": f"cut-anon-{i % 7}", "timestamp": "2026-03-02T10:00:00Z",
+                "context": {"page": {"path": "/"}}})
+    for i in range(3000)
+]
 
 
 def generate(landing: Path, manifest: Path, events: int, seed: int) -> dict:
@@ -26,8 +38,24 @@ def generate(landing: Path, manifest: Path, events: int, seed: int) -> dict:
     return json.loads(manifest.read_text())
 
 
-def run(landing: Path, home: Path) -> None:
-    assert local.main(["run", "--landing", str(landing), "--home", str(home)]) == 0
+def run(landing: Path, home: Path) -> str:
+    """One `clickstream-local run`; it must succeed. Returns what it printed."""
+    printed = io.StringIO()
+    with contextlib.redirect_stderr(printed):
+        code = local.main(["run", "--landing", str(landing), "--home", str(home)])
+    assert code == 0, printed.getvalue()[-3000:]
+    return printed.getvalue()
+
+
+def land_unreadable_files(landing: Path) -> None:
+    whole = gzip.compress(("\n".join(CUT_OFF_EVENTS) + "\n").encode())
+    (landing / CUT_OFF).write_bytes(whole[: len(whole) // 2])
+    (landing / EMPTY_GZ).write_bytes(b"")
+
+
+def frozen(frame):
+    """The rows of a table as they are now, no longer backed by its (changing) files."""
+    return frame.sparkSession.createDataFrame(frame.collect(), frame.schema)
 
 
 class Snapshot:
@@ -41,15 +69,13 @@ class Snapshot:
         return self.spark.read.parquet(str(self.warehouse / name))
 
 
-def gold_agrees_with_silver(snap: Snapshot) -> bool:
+def assert_gold_agrees_with_silver(silver, gold: dict) -> None:
     """Every Gold table equals its plain function applied to the Silver table of the same run."""
     from clickstream.daily_metrics import build_daily_metrics
     from clickstream.dim_users import build_dim_users
     from clickstream.sessions import build_sessions
 
-    silver = snap.table(SILVER_EVENTS)
     sessions = build_sessions(silver)
-    assertDataFrameEqual(snap.table(GOLD_SESSIONS), sessions)
-    assertDataFrameEqual(snap.table(GOLD_DAILY_METRICS), build_daily_metrics(silver, sessions))
-    assertDataFrameEqual(snap.table(GOLD_DIM_USERS), build_dim_users(silver))
-    return True
+    assertDataFrameEqual(gold[GOLD_SESSIONS], sessions)
+    assertDataFrameEqual(gold[GOLD_DAILY_METRICS], build_daily_metrics(silver, sessions))
+    assertDataFrameEqual(gold[GOLD_DIM_USERS], build_dim_users(silver))
