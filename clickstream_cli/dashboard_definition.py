@@ -21,22 +21,13 @@ from typing import Any
 
 import yaml
 
-from clickstream.contract import (
-    GOLD_DAILY_METRICS,
-    GOLD_DIM_USERS,
-    GOLD_QUALITY_DAILY,
-    GOLD_SESSIONS,
-    SILVER_EVENTS,
-)
+from clickstream.contract import PUBLISHED_TABLES as PUBLISHED
 
 DASHBOARD_DIR = Path(__file__).resolve().parent.parent / "dashboards"
 LAYOUT_FILE = "layout.yml"
 DATASETS_DIR = "datasets"
 
-# What engineers may read: the published schema (Silver and Gold, no clear-text PII).
-PUBLISHED_TABLES = frozenset(
-    {SILVER_EVENTS, GOLD_DIM_USERS, GOLD_SESSIONS, GOLD_DAILY_METRICS, GOLD_QUALITY_DAILY}
-)
+PUBLISHED_TABLES = frozenset(PUBLISHED)
 CHARTS = ("bar", "line")
 KINDS = ("string", "date", "number")
 SCALES = {"string": "categorical", "date": "temporal", "number": "quantitative"}

@@ -17,16 +17,14 @@ from rich.table import Table
 from clickstream.contract import (
     BRONZE_EVENTS,
     GOLD_DAILY_METRICS,
-    GOLD_DIM_USERS,
     GOLD_SESSIONS,
+    PIPELINE_TABLES,
     SILVER_EVENTS,
     SILVER_QUARANTINE,
 )
 from clickstream_cli.file_faults import FaultRecord
 from clickstream_cli.local_home import LocalHome
 
-TABLES = (BRONZE_EVENTS, SILVER_EVENTS, SILVER_QUARANTINE, GOLD_DIM_USERS, GOLD_SESSIONS,
-          GOLD_DAILY_METRICS)
 SAMPLE_COLUMNS = ("event_id", "event_type", "event_name", "user_key", "event_ts", "page_path")
 
 
@@ -67,7 +65,7 @@ def open_session(home: LocalHome):
 
 def table_counts(spark) -> dict[str, int]:
     existing = {row.tableName for row in spark.sql("SHOW TABLES").collect()}
-    return {name: spark.table(name).count() for name in TABLES if name in existing}
+    return {name: spark.table(name).count() for name in PIPELINE_TABLES if name in existing}
 
 
 def quarantine_by_rule(spark) -> list[tuple[str, int]]:

@@ -21,6 +21,13 @@ BRONZE_EVENTS_CHECKED = "bronze_events_checked"
 IS_QUARANTINED = "is_quarantined"
 FAILED_RULES = "failed_rules"
 
+# What engineers may read: the published schema (Silver and Gold, no clear-text PII).
+PUBLISHED_TABLES = (
+    SILVER_EVENTS, GOLD_DIM_USERS, GOLD_SESSIONS, GOLD_DAILY_METRICS, GOLD_QUALITY_DAILY,
+)  # fmt: skip
+# The tables a run writes, in the order a reader meets them.
+PIPELINE_TABLES = (BRONZE_EVENTS, SILVER_EVENTS, SILVER_QUARANTINE, *PUBLISHED_TABLES[1:])
+
 # Raw-zone tables (clear-text PII possible): the restricted schema on Databricks.
 RAW_TABLES = (BRONZE_EVENTS, BRONZE_EVENTS_CHECKED, SILVER_QUARANTINE)
 

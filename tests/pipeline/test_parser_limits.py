@@ -49,6 +49,6 @@ def test_five_megabyte_event_that_parses_reaches_silver(spark):
 
     bronze = _bronze(spark, line)
 
-    silver = to_silver_columns(valid_rows(check_rules(bronze)), "test-key").select("event_id").collect()
+    silver = to_silver_columns(valid_rows(check_rules(bronze)), "test-key").select("event_id")
 
-    assert [row.event_id for row in silver] == ["m1"]
+    assert [row.event_id for row in silver.collect()] == ["m1"]
