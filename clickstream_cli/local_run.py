@@ -27,6 +27,7 @@ from rich.console import Console
 import clickstream
 from clickstream import runtime
 from clickstream_cli.local_home import LocalHome
+from clickstream_cli.spark_memory import launcher_environment
 from clickstream_cli.spark_pipelines_log import (
     CONNECT_PORT,
     FLOW_EVENT,
@@ -100,10 +101,13 @@ def spark_pipelines_command(home: LocalHome, spec: Path, full_refresh: bool,
     executable = Path(sys.executable).parent / "spark-pipelines"
     # `spark-pipelines` starts its Connect server with `--remote local` (one core) by default.
     launcher = str(executable) if executable.exists() else "spark-pipelines"
-    command = [launcher, "--remote", "local[*]"]
+    # Memory per JVM through the environment (`env` execs, no extra process): a small launcher
+    # heap, `driver_memory` for the Connect server (clickstream_cli.spark_memory).
+    memory = [f"{key}={value}" for key, value in launcher_environment(driver_memory).items()]
+    command = ["env", *memory, launcher, "--remote", "local[*]"]
     for key, value in home.static_spark_conf().items():
         command += ["--conf", f"{key}={value}"]
-    command += ["--driver-memory", driver_memory, "run", "--spec", str(spec)]
+    command += ["run", "--spec", str(spec)]
     if full_refresh:
         command.append("--full-refresh-all")
     return command

@@ -79,7 +79,12 @@ def test_command_keeps_the_persistent_catalog_and_full_refresh(tmp_path):
     assert f"spark.sql.warehouse.dir={home.warehouse.as_uri()}" in command
     assert command[-1] == "--full-refresh-all"
     assert command[command.index("--remote") + 1] == "local[*]"  # every core, not one
-    assert command[command.index("--driver-memory") + 1] == "2g"
+    # The server's heap goes through PYSPARK_SUBMIT_ARGS; --driver-memory would size the
+    # launcher JVM too (clickstream_cli.spark_memory).
+    assert "--driver-memory" not in command
+    assert "PYSPARK_SUBMIT_ARGS=--conf spark.ui.enabled=false --driver-memory 2g pyspark-shell" in (
+        command)
+    assert command.index("SPARK_DRIVER_MEMORY=256m") < command.index("--remote")
 
 
 def test_progress_reads_flow_states_and_the_first_spark_error():
