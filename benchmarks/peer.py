@@ -19,11 +19,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from pathlib import Path
 
 import yaml
 
-from clickstream_cli.spark_memory import DEFAULT_DRIVER_MEMORY
+from clickstream_cli.pipelines_launch import DEFAULT_DRIVER_MEMORY
 
 
 def session_settings() -> dict[str, str]:
@@ -50,7 +51,8 @@ def run_peer(landing: Path, out: Path, driver_memory: str = DEFAULT_DRIVER_MEMOR
     from clickstream.silver import quarantine_rows, to_silver_columns, valid_rows
 
     builder = (SparkSession.builder.master("local[*]").appName("clickstream-benchmark-peer")
-               .config("spark.driver.memory", driver_memory).config("spark.ui.enabled", "false"))
+               .config("spark.driver.memory", driver_memory).config("spark.ui.enabled", "false")
+               .config("spark.ui.showConsoleProgress", "false"))
     for key, value in session_settings().items():
         builder = builder.config(key, value)
     spark = builder.getOrCreate()
@@ -60,7 +62,9 @@ def run_peer(landing: Path, out: Path, driver_memory: str = DEFAULT_DRIVER_MEMOR
 
     def write(name: str, frame) -> object:
         path = (out / name).as_uri()
+        started = time.monotonic()
         frame.write.mode("overwrite").parquet(path)
+        print(f"peer: {name} written in {time.monotonic() - started:.1f} s", flush=True)
         return spark.read.parquet(path)
 
     try:

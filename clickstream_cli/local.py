@@ -19,7 +19,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from clickstream_cli.spark_memory import DEFAULT_DRIVER_MEMORY
+from clickstream_cli.pipelines_launch import DEFAULT_DRIVER_MEMORY
 
 
 def _parser() -> argparse.ArgumentParser:
