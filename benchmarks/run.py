@@ -93,7 +93,8 @@ def timed(name: str, command: list[str], workdir: Path, console: Console) -> Mea
 
 
 def run_benchmark(events: int, workdir: Path, driver_memory: str | None, console: Console,
-                  steps: dict[str, Measurement], breakdowns: dict[str, list]) -> None:
+                  steps: dict[str, Measurement], breakdowns: dict[str, list],
+                  warnings: list[str]) -> None:
     """All five steps, filling ``steps`` (measurements) and ``breakdowns`` (each pipeline run's
     time, from its log) as they complete, so a failure still leaves the earlier figures."""
     shutil.rmtree(workdir, ignore_errors=True)
@@ -128,6 +129,10 @@ def run_benchmark(events: int, workdir: Path, driver_memory: str | None, console
             if timeline.run_state != "COMPLETED":
                 raise BenchmarkError(f"step {name}: run state {timeline.run_state}; see {log}")
             breakdowns[name] = breakdown(timeline, datetime.fromtimestamp(steps[name].started_at))
+            if len(timeline.attempts) > 1:
+                warnings.append(f"step {name}: another Spark run took port {CONNECT_PORT}; its "
+                                f"time includes {len(timeline.attempts) - 1} retried start(s)")
+                console.print(f"  [yellow]{warnings[-1]}[/]")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -149,10 +154,11 @@ def main(argv: list[str] | None = None) -> int:
         console.width = 120  # logs and pipes: room for the tables
     steps: dict[str, Measurement] = {}
     breakdowns: dict[str, list[tuple[str, float]]] = {}
+    warnings: list[str] = []
     failure = None
     try:
         run_benchmark(args.events, args.workdir.resolve(), args.driver_memory, console,
-                      steps, breakdowns)
+                      steps, breakdowns, warnings)
     except BenchmarkError as error:
         failure = str(error)
     result = build_result(args.events, steps) if failure is None else None
@@ -163,6 +169,7 @@ def main(argv: list[str] | None = None) -> int:
         "driver_memory": args.driver_memory or "default",
         "steps": {name: vars(step) for name, step in steps.items()},
         "breakdowns": breakdowns,
+        "warnings": warnings,
     }
     if args.workdir.is_dir():
         (args.workdir / "result.json").write_text(json.dumps(details, indent=2))
@@ -173,6 +180,8 @@ def main(argv: list[str] | None = None) -> int:
         console.print(f"[red]benchmark failed: {failure}[/]", highlight=False)
         return 1
     console.print(summary_table(result))
+    for warning in warnings:
+        console.print(f"[yellow]{warning}: time it again[/]", highlight=False)
     if args.json:
         print(json.dumps(result))
     return 0
