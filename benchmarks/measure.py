@@ -3,7 +3,12 @@
 Spark's work happens in JVMs that are children (or grandchildren) of the command, so the memory
 sampler sums the resident set of the process and of all its descendants, every ``interval``
 seconds, and keeps the largest sum. Shared pages count once per process (plain RSS), so the figure
-errs on the high side.
+errs on the high side, with one exception: a child caught between fork and exec (a JVM starting
+a helper process: Java 17 spawns through ``posix_spawn``, whose child shares the parent's address
+space until it execs) has its parent's exact memory, not memory of its own. Counting it doubled
+the server JVM's 1 GB+ in a random share of the samples; such a copy (same virtual size as its
+parent, resident size within 5 %) is not counted; the same goes for a forked copy that has not
+exec'd and still shares its pages copy-on-write.
 """
 
 from __future__ import annotations
@@ -34,21 +39,33 @@ class Measurement:
     load_at_start: float = 0.0
 
 
+def is_copy_of_parent(memory: tuple[int, int], parent: tuple[int, int] | None) -> bool:
+    """(rss, vms) of a process and of its parent: the process is a not-yet-exec'd copy."""
+    if parent is None:
+        return False
+    (rss, vms), (parent_rss, parent_vms) = memory, parent
+    return vms == parent_vms and abs(rss - parent_rss) <= 0.05 * max(parent_rss, 1)
+
+
 def tree_rss_bytes(root: psutil.Process) -> tuple[int, int]:
-    """Summed RSS of ``root`` and all its descendants, and how many processes that was."""
+    """Summed RSS of ``root`` and all its descendants, and how many processes that was
+    (copies of their parent between fork and exec are left out, see the module docstring)."""
     try:
         processes = [root, *root.children(recursive=True)]
     except psutil.Error:
         return 0, 0
-    total = 0
-    counted = 0
+    memory: dict[int, tuple[int, int]] = {}
+    parents: dict[int, int] = {}
     for process in processes:
         try:
-            total += process.memory_info().rss
-            counted += 1
+            info = process.memory_info()
+            parents[process.pid] = process.ppid()
         except psutil.Error:  # exited between listing and sampling
             continue
-    return total, counted
+        memory[process.pid] = (info.rss, info.vms)
+    counted = [pid for pid in memory
+               if not is_copy_of_parent(memory[pid], memory.get(parents[pid]))]
+    return sum(memory[pid][0] for pid in counted), len(counted)
 
 
 def measure(

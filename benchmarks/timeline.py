@@ -66,6 +66,8 @@ class Timeline:
     run_finished: datetime | None = None
     first: datetime | None = None
     last: datetime | None = None
+    # Each start of the pipelines CLI (the local CLI retries when another run took the port).
+    attempts: list[datetime] = field(default_factory=list)
 
 
 def parse_timeline(text: str) -> Timeline:
@@ -79,6 +81,11 @@ def parse_timeline(text: str) -> Timeline:
         message = match["msg"]
         timeline.first = timeline.first or at
         timeline.last = at
+        if message.startswith(PHASES["spec"]):
+            # A new attempt: phases and flows describe the last one; earlier ones are waiting.
+            timeline.attempts.append(at)
+            timeline.phases.clear()
+            timeline.flows.clear()
         for phase, marker in PHASES.items():
             if message.startswith(marker) and phase not in timeline.phases:
                 timeline.phases[phase] = at
@@ -123,6 +130,9 @@ def breakdown(timeline: Timeline, process_start: datetime | None = None) -> list
     if process_start is not None:
         rows.append(("start-up: processes until first log line",
                      _span(process_start, timeline.first)))
+    if len(timeline.attempts) > 1:
+        rows.append((f"lost port races: {len(timeline.attempts) - 1} earlier attempt(s)",
+                     _span(timeline.attempts[0], timeline.attempts[-1])))
     rows += [
         ("start-up: Spark Connect session", _span(phases.get("session"), phases.get("graph"))),
         ("start-up: graph + registering definitions",

@@ -1,12 +1,15 @@
 """``clickstream-local``: generate sample events, run the pipeline on open-source Spark, show it.
 
     clickstream-local generate --out DIR --events N [--seed S]
-    clickstream-local run --landing DIR --home DIR [--full-refresh]
+    clickstream-local run --landing DIR --home DIR [--full-refresh] [--force]
     clickstream-local show --home DIR
     clickstream-local report --home DIR [--out FILE]
 
-Exit codes: 0 success, 1 the run failed, 2 bad arguments or input, 130 interrupted (one readable
-line on stderr).
+``run`` exits 0 at once, without starting Spark, when nothing changed since the last completed
+run (:mod:`clickstream_cli.run_state`); ``--force`` runs anyway.
+
+Exit codes: 0 success (or up to date), 1 the run failed, 2 bad arguments or input, 130
+interrupted (one readable line on stderr).
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ import sys
 from pathlib import Path
 
 from rich.console import Console
+
+from clickstream_cli.pipelines_launch import DEFAULT_DRIVER_MEMORY
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -36,7 +41,11 @@ def _parser() -> argparse.ArgumentParser:
                      help="folder for tables, checkpoints, metastore and logs")
     run.add_argument("--full-refresh", action="store_true",
                      help="reset every table and reprocess all files")
-    run.add_argument("--driver-memory", default="1g", help="Spark driver memory (default 1g)")
+    run.add_argument("--force", action="store_true",
+                     help="run even when nothing changed since the last completed run")
+    run.add_argument("--driver-memory", default=DEFAULT_DRIVER_MEMORY,
+                     help=f"heap of the Spark Connect server, where the work runs "
+                          f"(default {DEFAULT_DRIVER_MEMORY})")
 
     show = commands.add_parser("show", help="row counts, quarantine, samples, Gold report")
     show.add_argument("--home", required=True, type=Path, help="the HOME of a previous run")
@@ -65,10 +74,24 @@ def _main(argv: list[str] | None) -> int:
 
         return run_generate(args)
     if args.command == "run":
-        from clickstream_cli.local_run import InputError, RunError, RunInterrupted, run_pipeline
+        from clickstream_cli.local_run import (
+            InputError,
+            RunError,
+            RunInterrupted,
+            pipeline_source_dir,
+            run_pipeline,
+        )
+        from clickstream_cli.run_state import RunGate
 
         try:
+            gate = RunGate.check(args.landing, args.home, pipeline_source_dir(),
+                                 always=args.force or args.full_refresh)
+            if gate.since:
+                errors.print(gate.message, highlight=False, soft_wrap=True)
+                return 0
+            gate.starting()
             run_pipeline(args.landing, args.home, args.full_refresh, errors, args.driver_memory)
+            gate.completed()
         except RunError as error:
             errors.print(f"[red]clickstream-local: {error}[/]", highlight=False, soft_wrap=True)
             if isinstance(error, RunInterrupted):

@@ -26,6 +26,7 @@ import clickstream
 from clickstream import runtime
 from clickstream_cli import file_faults
 from clickstream_cli.local_home import LocalHome
+from clickstream_cli.pipelines_launch import pipelines_command
 from clickstream_cli.run_progress import RunProgress
 from clickstream_cli.spark_pipelines_log import CONNECT_PORT, TERMINAL_FLOW_STATES
 
@@ -88,16 +89,8 @@ def write_spec(home: LocalHome, landing: Path, source: Path) -> Path:
 
 def spark_pipelines_command(home: LocalHome, spec: Path, full_refresh: bool,
                             driver_memory: str) -> list[str]:
-    executable = Path(sys.executable).parent / "spark-pipelines"
-    # `spark-pipelines` starts its Connect server with `--remote local` (one core) by default.
-    launcher = str(executable) if executable.exists() else "spark-pipelines"
-    command = [launcher, "--remote", "local[*]"]
-    for key, value in home.static_spark_conf().items():
-        command += ["--conf", f"{key}={value}"]
-    command += ["--driver-memory", driver_memory, "run", "--spec", str(spec)]
-    if full_refresh:
-        command.append("--full-refresh-all")
-    return command
+    # The pipelines CLI without the launcher JVM, every core (clickstream_cli.pipelines_launch).
+    return pipelines_command(spec, home.static_spark_conf(), driver_memory, full_refresh)
 
 
 def child_environment(home: LocalHome) -> dict[str, str]:

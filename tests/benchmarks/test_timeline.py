@@ -51,3 +51,18 @@ def test_breakdown_labels_start_up_flows_and_shutdown():
 
 def test_breakdown_of_an_empty_log_is_empty():
     assert breakdown(parse_timeline("no timestamps here\n")) == []
+
+
+RETRIED_LOG = """\
+2026-11-25 19:09:00: Loading pipeline spec from spec.yml...
+2026-11-25 19:09:00: Creating Spark session...
+java.net.BindException: Failed to bind to address 0.0.0.0/0.0.0.0:15002
+""" + SAMPLE_LOG
+
+
+def test_a_retried_start_counts_as_waiting_and_phases_describe_the_last_attempt():
+    timeline = parse_timeline(RETRIED_LOG)
+    assert timeline.attempts == [datetime(2026, 11, 25, 19, 9), datetime(2026, 11, 25, 19, 10)]
+    rows = dict(breakdown(timeline))
+    assert rows["lost port races: 1 earlier attempt(s)"] == 60
+    assert rows["start-up: Spark Connect session"] == 29

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
 import yaml
@@ -75,11 +76,22 @@ def test_command_keeps_the_persistent_catalog_and_full_refresh(tmp_path):
     home = LocalHome(tmp_path)
     command = spark_pipelines_command(home, Path("spec.yml"), True, "2g")
 
-    assert "spark.sql.catalogImplementation=hive" in command
-    assert f"spark.sql.warehouse.dir={home.warehouse.as_uri()}" in command
+    submit_args = next(a for a in command if a.startswith("PYSPARK_SUBMIT_ARGS="))
+    server = shlex.split(submit_args.split("=", 1)[1])
+    assert "spark.sql.catalogImplementation=hive" in server
+    assert f"spark.sql.warehouse.dir={home.warehouse.as_uri()}" in server
+    assert server[server.index("--driver-memory") + 1] == "2g"  # the Connect server's heap
+    assert "SPARK_REMOTE=local[*]" in command  # every core, not one
     assert command[-1] == "--full-refresh-all"
-    assert command[command.index("--remote") + 1] == "local[*]"  # every core, not one
-    assert command[command.index("--driver-memory") + 1] == "2g"
+
+
+def test_command_runs_the_pipelines_cli_without_the_launcher_jvm(tmp_path):
+    command = spark_pipelines_command(LocalHome(tmp_path), Path("spec.yml"), False, "1g")
+
+    assert command[0] == "env"
+    assert command[command.index("run") - 1].endswith("pyspark/pipelines/cli.py")
+    assert not any(part.endswith("spark-pipelines") for part in command)
+    assert command[-2:] == ["--spec", "spec.yml"]
 
 
 def test_progress_reads_flow_states_and_the_first_spark_error():
