@@ -51,8 +51,11 @@ def run_floor(landing: Path, out: Path, schema: str = "explicit", driver_memory:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.floor", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.floor",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--landing", required=True, type=Path)
     parser.add_argument("--out", required=True, type=Path)
     parser.add_argument("--schema", choices=SCHEMAS, default="explicit")

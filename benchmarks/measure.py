@@ -63,8 +63,9 @@ def tree_rss_bytes(root: psutil.Process) -> tuple[int, int]:
         except psutil.Error:  # exited between listing and sampling
             continue
         memory[process.pid] = (info.rss, info.vms)
-    counted = [pid for pid in memory
-               if not is_copy_of_parent(memory[pid], memory.get(parents[pid]))]
+    counted = [
+        pid for pid in memory if not is_copy_of_parent(memory[pid], memory.get(parents[pid]))
+    ]
     return sum(memory[pid][0] for pid in counted), len(counted)
 
 

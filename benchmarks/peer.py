@@ -51,15 +51,23 @@ def run_peer(landing: Path, out: Path, driver_memory: str = DEFAULT_DRIVER_MEMOR
     from clickstream.sessions import build_sessions
     from clickstream.silver import check_rules, quarantine_rows, to_silver_columns, valid_rows
 
-    builder = (SparkSession.builder.master("local[*]").appName("clickstream-benchmark-peer")
-               .config("spark.driver.memory", driver_memory).config("spark.ui.enabled", "false")
-               .config("spark.ui.showConsoleProgress", "false"))
+    builder = (
+        SparkSession.builder.master("local[*]")
+        .appName("clickstream-benchmark-peer")
+        .config("spark.driver.memory", driver_memory)
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+    )
     for key, value in session_settings().items():
         builder = builder.config(key, value)
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
-    rt = runtime.from_conf({runtime.LANDING_PATH_KEY: landing.as_uri(),
-                            runtime.PII_KEY_KEY: os.environ.get("CLICKSTREAM_PII_KEY")})
+    rt = runtime.from_conf(
+        {
+            runtime.LANDING_PATH_KEY: landing.as_uri(),
+            runtime.PII_KEY_KEY: os.environ.get("CLICKSTREAM_PII_KEY"),
+        }
+    )
 
     def write(name: str, frame) -> object:
         path = (out / name).as_uri()
@@ -69,16 +77,22 @@ def run_peer(landing: Path, out: Path, driver_memory: str = DEFAULT_DRIVER_MEMOR
         return spark.read.parquet(path)
 
     try:
-        lines = spark.read.option("recursiveFileLookup", "true").text(landing.as_uri()).select(
-            "value",
-            F.col("_metadata.file_path").alias(contract.SOURCE_FILE),
-            F.current_timestamp().alias(contract.INGESTED_AT),
+        lines = (
+            spark.read.option("recursiveFileLookup", "true")
+            .text(landing.as_uri())
+            .select(
+                "value",
+                F.col("_metadata.file_path").alias(contract.SOURCE_FILE),
+                F.current_timestamp().alias(contract.INGESTED_AT),
+            )
         )
         bronze = write(contract.BRONZE_EVENTS, parse_raw_lines(lines))
         checked = check_rules(bronze)
         quarantine = write(contract.SILVER_QUARANTINE, quarantine_rows(checked))
-        silver = write(contract.SILVER_EVENTS, to_silver_columns(valid_rows(checked), rt.pii_key)
-                       .dropDuplicates(["event_id"]))
+        silver = write(
+            contract.SILVER_EVENTS,
+            to_silver_columns(valid_rows(checked), rt.pii_key).dropDuplicates(["event_id"]),
+        )
         write(contract.GOLD_DIM_USERS, build_dim_users(silver))
         sessions = write(contract.GOLD_SESSIONS, build_sessions(silver))
         write(contract.GOLD_DAILY_METRICS, build_daily_metrics(silver, sessions))
@@ -92,8 +106,11 @@ def run_peer(landing: Path, out: Path, driver_memory: str = DEFAULT_DRIVER_MEMOR
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.peer", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.peer",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--landing", required=True, type=Path)
     parser.add_argument("--out", required=True, type=Path)
     parser.add_argument("--driver-memory", default=DEFAULT_DRIVER_MEMORY)

@@ -81,8 +81,13 @@ def steps_table(events: int, steps: dict[str, Measurement]) -> Table:
     for key, label in STEPS:
         if key in steps:
             m = steps[key]
-            table.add_row(label, f"{m.seconds:.1f}", f"{m.peak_rss_mb:.0f}", str(m.peak_processes),
-                          f"{m.load_at_start:.1f}")
+            table.add_row(
+                label,
+                f"{m.seconds:.1f}",
+                f"{m.peak_rss_mb:.0f}",
+                str(m.peak_processes),
+                f"{m.load_at_start:.1f}",
+            )
     return table
 
 

@@ -48,13 +48,21 @@ def cli_command() -> list[str]:
 
 
 def generate(landing: Path, events: int, seed: int, output: Path) -> None:
-    command = cli_command() + ["generate", "--out", str(landing), "--events", str(events),
-                               "--seed", str(seed)]
+    command = cli_command() + [
+        "generate",
+        "--out",
+        str(landing),
+        "--events",
+        str(events),
+        "--seed",
+        str(seed),
+    ]
     with open(output, "w") as sink:
         code = subprocess.run(command, stdout=sink, stderr=subprocess.STDOUT).returncode
     if code != 0:
-        raise BenchmarkError(f"generate --events {events} --seed {seed} failed ({code}); "
-                             f"see {output}")
+        raise BenchmarkError(
+            f"generate --events {events} --seed {seed} failed ({code}); see {output}"
+        )
 
 
 def wait_for_free_port(port: int, console: Console, timeout_s: float = 900) -> None:
@@ -92,9 +100,15 @@ def timed(name: str, command: list[str], workdir: Path, console: Console) -> Mea
     return result
 
 
-def run_benchmark(events: int, workdir: Path, driver_memory: str | None, console: Console,
-                  steps: dict[str, Measurement], breakdowns: dict[str, list],
-                  warnings: list[str]) -> None:
+def run_benchmark(
+    events: int,
+    workdir: Path,
+    driver_memory: str | None,
+    console: Console,
+    steps: dict[str, Measurement],
+    breakdowns: dict[str, list],
+    warnings: list[str],
+) -> None:
     """All five steps, filling ``steps`` (measurements) and ``breakdowns`` (each pipeline run's
     time, from its log) as they complete, so a failure still leaves the earlier figures."""
     shutil.rmtree(workdir, ignore_errors=True)
@@ -104,10 +118,26 @@ def run_benchmark(events: int, workdir: Path, driver_memory: str | None, console
     generate(landing, events, BASE_SEED, workdir / "generate.out")
 
     memory = ["--driver-memory", driver_memory] if driver_memory else []
-    floor = [sys.executable, "-m", "benchmarks.floor", "--landing", str(landing),
-             "--out", str(workdir / "floor-parquet"), *memory]
-    peer = [sys.executable, "-m", "benchmarks.peer", "--landing", str(landing),
-            "--out", str(workdir / "peer-parquet"), *memory]
+    floor = [
+        sys.executable,
+        "-m",
+        "benchmarks.floor",
+        "--landing",
+        str(landing),
+        "--out",
+        str(workdir / "floor-parquet"),
+        *memory,
+    ]
+    peer = [
+        sys.executable,
+        "-m",
+        "benchmarks.peer",
+        "--landing",
+        str(landing),
+        "--out",
+        str(workdir / "peer-parquet"),
+        *memory,
+    ]
     pipeline = cli_command() + ["run", "--landing", str(landing), "--home", str(home), *memory]
 
     steps["floor"] = timed("floor", floor, workdir, console)
@@ -130,22 +160,31 @@ def run_benchmark(events: int, workdir: Path, driver_memory: str | None, console
                 raise BenchmarkError(f"step {name}: run state {timeline.run_state}; see {log}")
             breakdowns[name] = breakdown(timeline, datetime.fromtimestamp(steps[name].started_at))
             if len(timeline.attempts) > 1:
-                warnings.append(f"step {name}: another Spark run took port {CONNECT_PORT}; its "
-                                f"time includes {len(timeline.attempts) - 1} retried start(s)")
+                warnings.append(
+                    f"step {name}: another Spark run took port {CONNECT_PORT}; its "
+                    f"time includes {len(timeline.attempts) - 1} retried start(s)"
+                )
                 console.print(f"  [yellow]{warnings[-1]}[/]")
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.run",
-                                     description="Time the pipeline against a plain Spark floor "
-                                     "and a hand-written peer job.")
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.run",
+        description="Time the pipeline against a plain Spark floor and a hand-written peer job.",
+    )
     parser.add_argument("--events", type=int, default=200_000)
     parser.add_argument("--json", action="store_true", help="print the result as a last JSON line")
-    parser.add_argument("--driver-memory", default=None,
-                        help="passed to the floor, the peer and clickstream-local run "
-                             "(default: theirs)")
-    parser.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR,
-                        help="emptied at the start (default benchmarks/out)")
+    parser.add_argument(
+        "--driver-memory",
+        default=None,
+        help="passed to the floor, the peer and clickstream-local run (default: theirs)",
+    )
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        default=DEFAULT_WORKDIR,
+        help="emptied at the start (default benchmarks/out)",
+    )
     args = parser.parse_args(argv)
     if args.events < 100:
         parser.error("--events must be at least 100 (the rerun adds 1 %)")
@@ -157,8 +196,15 @@ def main(argv: list[str] | None = None) -> int:
     warnings: list[str] = []
     failure = None
     try:
-        run_benchmark(args.events, args.workdir.resolve(), args.driver_memory, console,
-                      steps, breakdowns, warnings)
+        run_benchmark(
+            args.events,
+            args.workdir.resolve(),
+            args.driver_memory,
+            console,
+            steps,
+            breakdowns,
+            warnings,
+        )
     except BenchmarkError as error:
         failure = str(error)
     result = build_result(args.events, steps) if failure is None else None

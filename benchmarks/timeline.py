@@ -128,15 +128,22 @@ def breakdown(timeline: Timeline, process_start: datetime | None = None) -> list
     phases = timeline.phases
     rows: list[tuple[str, float | None]] = []
     if process_start is not None:
-        rows.append(("start-up: processes until first log line",
-                     _span(process_start, timeline.first)))
+        rows.append(
+            ("start-up: processes until first log line", _span(process_start, timeline.first))
+        )
     if len(timeline.attempts) > 1:
-        rows.append((f"lost port races: {len(timeline.attempts) - 1} earlier attempt(s)",
-                     _span(timeline.attempts[0], timeline.attempts[-1])))
+        rows.append(
+            (
+                f"lost port races: {len(timeline.attempts) - 1} earlier attempt(s)",
+                _span(timeline.attempts[0], timeline.attempts[-1]),
+            )
+        )
     rows += [
         ("start-up: Spark Connect session", _span(phases.get("session"), phases.get("graph"))),
-        ("start-up: graph + registering definitions",
-         _span(phases.get("graph"), phases.get("run"))),
+        (
+            "start-up: graph + registering definitions",
+            _span(phases.get("graph"), phases.get("run")),
+        ),
     ]
     first_flow = min((f.started for f in timeline.flows.values() if f.started), default=None)
     rows.append(("run: planning until first flow starts", _span(phases.get("run"), first_flow)))

@@ -144,8 +144,9 @@ def _dataset(name: str, spec: dict[str, Any], sql: str) -> Dataset:
 
 def _page(spec: dict[str, Any], datasets: dict[str, Dataset]) -> Page:
     widgets = tuple(_widget(w, datasets) for w in spec.get("widgets") or [])
-    return Page(name=str(spec["name"]), title=str(spec.get("title") or spec["name"]),
-                widgets=widgets)
+    return Page(
+        name=str(spec["name"]), title=str(spec.get("title") or spec["name"]), widgets=widgets
+    )
 
 
 def _widget(spec: dict[str, Any], datasets: dict[str, Dataset]) -> Widget:

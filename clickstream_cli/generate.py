@@ -31,20 +31,26 @@ def _iso_datetime(text: str) -> datetime:
 
 def add_generate_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, required=True, help="landing folder (created)")
-    parser.add_argument("--events", type=_positive_int, required=True,
-                        help="distinct valid events; the faults come in addition")
+    parser.add_argument(
+        "--events",
+        type=_positive_int,
+        required=True,
+        help="distinct valid events; the faults come in addition",
+    )
     parser.add_argument("--seed", type=int, default=7, help="event seed (default 7)")
-    parser.add_argument("--start", type=_iso_datetime, default=None,
-                        help=f"first day, ISO-8601, UTC if no offset (default "
-                             f"{POPULATION_EPOCH.date()})")
+    parser.add_argument(
+        "--start",
+        type=_iso_datetime,
+        default=None,
+        help=f"first day, ISO-8601, UTC if no offset (default {POPULATION_EPOCH.date()})",
+    )
     parser.add_argument("--days", type=_positive_int, default=7, help="days covered (default 7)")
     parser.add_argument("--manifest", type=Path, help="write the manifest JSON here")
 
 
 def run_generate(args: argparse.Namespace) -> int:
     try:
-        manifest = generate(args.out, args.events, args.seed, args.start, args.days,
-                            args.manifest)
+        manifest = generate(args.out, args.events, args.seed, args.start, args.days, args.manifest)
     except (FileExistsError, ValueError) as err:
         print(f"generate: {err}", file=sys.stderr)
         return 2
@@ -55,7 +61,8 @@ def run_generate(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="clickstream-local generate",
-        description="Write sample Segment-spec clickstream files into a landing folder.")
+        description="Write sample Segment-spec clickstream files into a landing folder.",
+    )
     add_generate_arguments(parser)
     return run_generate(parser.parse_args(argv))
 

@@ -37,15 +37,26 @@ def _parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="run the whole pipeline on a landing folder")
     run.add_argument("--landing", required=True, type=Path, help="folder of raw event files")
-    run.add_argument("--home", required=True, type=Path,
-                     help="folder for tables, checkpoints, metastore and logs")
-    run.add_argument("--full-refresh", action="store_true",
-                     help="reset every table and reprocess all files")
-    run.add_argument("--force", action="store_true",
-                     help="run even when nothing changed since the last completed run")
-    run.add_argument("--driver-memory", default=DEFAULT_DRIVER_MEMORY,
-                     help=f"heap of the Spark Connect server, where the work runs "
-                          f"(default {DEFAULT_DRIVER_MEMORY})")
+    run.add_argument(
+        "--home",
+        required=True,
+        type=Path,
+        help="folder for tables, checkpoints, metastore and logs",
+    )
+    run.add_argument(
+        "--full-refresh", action="store_true", help="reset every table and reprocess all files"
+    )
+    run.add_argument(
+        "--force",
+        action="store_true",
+        help="run even when nothing changed since the last completed run",
+    )
+    run.add_argument(
+        "--driver-memory",
+        default=DEFAULT_DRIVER_MEMORY,
+        help=f"heap of the Spark Connect server, where the work runs "
+        f"(default {DEFAULT_DRIVER_MEMORY})",
+    )
 
     show = commands.add_parser("show", help="row counts, quarantine, samples, Gold report")
     show.add_argument("--home", required=True, type=Path, help="the HOME of a previous run")
@@ -84,8 +95,12 @@ def _main(argv: list[str] | None) -> int:
         from clickstream_cli.run_state import RunGate
 
         try:
-            gate = RunGate.check(args.landing, args.home, pipeline_source_dir(),
-                                 always=args.force or args.full_refresh)
+            gate = RunGate.check(
+                args.landing,
+                args.home,
+                pipeline_source_dir(),
+                always=args.force or args.full_refresh,
+            )
             if gate.since:
                 errors.print(gate.message, highlight=False, soft_wrap=True)
                 return 0

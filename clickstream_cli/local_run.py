@@ -80,15 +80,17 @@ def write_spec(home: LocalHome, landing: Path, source: Path) -> Path:
     key = os.environ.get("CLICKSTREAM_PII_KEY")
     if key:
         configuration[runtime.PII_KEY_KEY] = key
-    spec = dict(template, storage=home.storage.as_uri(), libraries=libraries,
-                configuration=configuration)
+    spec = dict(
+        template, storage=home.storage.as_uri(), libraries=libraries, configuration=configuration
+    )
     path = target / "spark-pipeline.yml"
     path.write_text(yaml.safe_dump(spec, sort_keys=False))
     return path
 
 
-def spark_pipelines_command(home: LocalHome, spec: Path, full_refresh: bool,
-                            driver_memory: str) -> list[str]:
+def spark_pipelines_command(
+    home: LocalHome, spec: Path, full_refresh: bool, driver_memory: str
+) -> list[str]:
     # The pipelines CLI without the launcher JVM, every core (clickstream_cli.pipelines_launch).
     return pipelines_command(spec, home.static_spark_conf(), driver_memory, full_refresh)
 
@@ -131,8 +133,9 @@ def _one_line(text: str, limit: int = 400) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _attempt(command: list[str], home: LocalHome, log_path: Path, console: Console,
-             started: float) -> tuple[int, RunProgress]:
+def _attempt(
+    command: list[str], home: LocalHome, log_path: Path, console: Console, started: float
+) -> tuple[int, RunProgress]:
     """One ``spark-pipelines`` process: stream its output to the log and the progress display."""
     progress = RunProgress()
     # SIGTERM (a killed job, a CI timeout) must stop the Spark processes too: they run in a
@@ -146,15 +149,26 @@ def _attempt(command: list[str], home: LocalHome, log_path: Path, console: Conso
         signal.signal(signal.SIGTERM, previous)
 
 
-def _follow(command: list[str], home: LocalHome, log_path: Path, console: Console,
-            started: float, progress: RunProgress) -> tuple[int, RunProgress]:
+def _follow(
+    command: list[str],
+    home: LocalHome,
+    log_path: Path,
+    console: Console,
+    started: float,
+    progress: RunProgress,
+) -> tuple[int, RunProgress]:
     starting = "Starting Spark (about 20 s)…"
     with open(log_path, "a", buffering=1) as log, console.status(starting) as status:
         wait_for_connect_port(status)
         status.update(starting)
         process = subprocess.Popen(
-            command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-            env=child_environment(home), cwd=home.root, start_new_session=True,
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=child_environment(home),
+            cwd=home.root,
+            start_new_session=True,
         )
         try:
             assert process.stdout is not None
@@ -190,19 +204,31 @@ def _follow(command: list[str], home: LocalHome, log_path: Path, console: Consol
 def _lost_port_race(code: int, progress: RunProgress) -> bool:
     """Another run took the Connect port between our check and the server's start."""
     reason = progress.reason or ""
-    return code != 0 and not progress.flows and "BindException" in reason and str(
-        CONNECT_PORT) in reason
+    return (
+        code != 0
+        and not progress.flows
+        and "BindException" in reason
+        and str(CONNECT_PORT) in reason
+    )
 
 
 def _warn(console: Console, faults: list[file_faults.FileFault]) -> None:
     for fault in faults:
-        console.print(f"[yellow]warning: {file_faults.warning_line(fault)}[/]", highlight=False,
-                      soft_wrap=True)
+        console.print(
+            f"[yellow]warning: {file_faults.warning_line(fault)}[/]",
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
-def run_pipeline(landing: Path, home_root: Path, full_refresh: bool = False,
-                 console: Console | None = None, driver_memory: str = "1g",
-                 port_attempts: int = 5) -> RunProgress:
+def run_pipeline(
+    landing: Path,
+    home_root: Path,
+    full_refresh: bool = False,
+    console: Console | None = None,
+    driver_memory: str = "1g",
+    port_attempts: int = 5,
+) -> RunProgress:
     """Run the pipeline on ``landing`` with state under ``home_root``; raise RunError on failure."""
     console = console or Console(stderr=True)
     landing = landing.expanduser().resolve()

@@ -86,7 +86,9 @@ def render(spark, console: Console) -> None:
     console.print(table)
     if {BRONZE_EVENTS, SILVER_EVENTS, SILVER_QUARANTINE} <= counts.keys():
         bronze, silver, quarantine = (
-            counts[BRONZE_EVENTS], counts[SILVER_EVENTS], counts[SILVER_QUARANTINE]
+            counts[BRONZE_EVENTS],
+            counts[SILVER_EVENTS],
+            counts[SILVER_QUARANTINE],
         )
         console.print(
             f"Row accounting: bronze {bronze:,} = silver {silver:,} + quarantine "
@@ -117,12 +119,17 @@ def render_file_faults(home: LocalHome, console: Console) -> None:
     if not faults:
         console.print("Unreadable landing files: none")
         return
-    console.print(f"[bold]Unreadable landing files[/] ({len(faults)}; set aside, their readable "
-                  "lines, if any, are in Bronze)")
+    console.print(
+        f"[bold]Unreadable landing files[/] ({len(faults)}; set aside, their readable "
+        "lines, if any, are in Bronze)"
+    )
     for fault in faults:
-        console.print(f"  {fault.path}  found {fault.found_at}  "
-                      f"{fault.error_class}: {fault.message}", soft_wrap=True, highlight=False,
-                      markup=False)
+        console.print(
+            f"  {fault.path}  found {fault.found_at}  {fault.error_class}: {fault.message}",
+            soft_wrap=True,
+            highlight=False,
+            markup=False,
+        )
 
 
 def show(home_root: Path, console: Console | None = None) -> None:

@@ -48,14 +48,24 @@ def submit_arguments(static_conf: Mapping[str, str], driver_memory: str) -> str:
     return " ".join([*parts, "--driver-memory", shlex.quote(driver_memory), "pyspark-shell"])
 
 
-def pipelines_command(spec: Path, static_conf: Mapping[str, str], driver_memory: str,
-                      full_refresh: bool) -> list[str]:
+def pipelines_command(
+    spec: Path, static_conf: Mapping[str, str], driver_memory: str, full_refresh: bool
+) -> list[str]:
     """``env ... python cli.py run --spec SPEC``: ``env`` sets the launcher's settings and
     execs, so the process tree is this Python and the server JVM."""
-    environment = {"SPARK_REMOTE": MASTER,
-                   "PYSPARK_SUBMIT_ARGS": submit_arguments(static_conf, driver_memory)}
-    command = ["env", *[f"{key}={value}" for key, value in environment.items()],
-               sys.executable, str(pipelines_cli()), "run", "--spec", str(spec)]
+    environment = {
+        "SPARK_REMOTE": MASTER,
+        "PYSPARK_SUBMIT_ARGS": submit_arguments(static_conf, driver_memory),
+    }
+    command = [
+        "env",
+        *[f"{key}={value}" for key, value in environment.items()],
+        sys.executable,
+        str(pipelines_cli()),
+        "run",
+        "--spec",
+        str(spec),
+    ]
     if full_refresh:
         command.append("--full-refresh-all")
     return command

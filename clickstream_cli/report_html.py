@@ -88,13 +88,17 @@ def figure(widget: Widget, rows: Rows, x_kind: str = "string") -> go.Figure:
     if x_kind == "date":
         # Whole days: without this a chart of one or two days is labelled in milliseconds.
         days = {row.get(widget.x) for row in rows}
-        fig.update_xaxes(type="date", tickformat="%Y-%m-%d",
-                         dtick=DAY_MS if len(days) <= MAX_DAILY_TICKS else None)
+        fig.update_xaxes(
+            type="date",
+            tickformat="%Y-%m-%d",
+            dtick=DAY_MS if len(days) <= MAX_DAILY_TICKS else None,
+        )
     elif x_kind == "string":
         fig.update_xaxes(type="category")
     if not rows:
-        fig.add_annotation(text="no rows", showarrow=False, xref="paper", yref="paper",
-                           x=0.5, y=0.5)
+        fig.add_annotation(
+            text="no rows", showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5
+        )
     return fig
 
 
@@ -137,4 +141,3 @@ def render_html(
         "of the last <code>clickstream-local run</code>.</p>"
         f"{''.join(body)}</body></html>\n"
     )
-

@@ -46,7 +46,8 @@ def landing_entries(landing: Path) -> Iterator[str]:
 def source_entries(source: Path) -> Iterator[str]:
     """One ``path|sha256`` line per pipeline source file under ``source``, sorted."""
     paths = sorted(
-        p for p in source.rglob("*")
+        p
+        for p in source.rglob("*")
         if p.is_file() and p.suffix in SOURCE_SUFFIXES and "__pycache__" not in p.parts
     )
     for path in paths:
@@ -70,8 +71,9 @@ class Fingerprint:
 
 def fingerprint(landing: Path, source: Path, options: Mapping[str, str | None]) -> Fingerprint:
     """The fingerprint of a run over ``landing`` with the pipeline sources under ``source``."""
-    digest = hashlib.sha256(f"version|{FINGERPRINT_VERSION}\npyspark|{_pyspark_version()}\n"
-                            .encode())
+    digest = hashlib.sha256(
+        f"version|{FINGERPRINT_VERSION}\npyspark|{_pyspark_version()}\n".encode()
+    )
     for key in sorted(options):
         digest.update(f"option|{key}|{options[key]}\n".encode())
     for entry in source_entries(source):

@@ -25,6 +25,7 @@ def flow_table_name(qualified: str) -> str:
     """``spark_catalog.default.silver_events`` (or a back-quoted form) -> ``silver_events``."""
     return qualified.replace("`", "").split(".")[-1]
 
+
 # The first line of a failed flow's stack trace, logged by the graph executor:
 # "02:58:07 ERROR TriggeredGraphExecution: Flow `spark_catalog`.`default`.`bronze_events` failed".
 FLOW_FAILURE_TRACE = re.compile(r" ERROR \w+: Flow (?P<flow>\S+) failed\s*$")

@@ -161,8 +161,7 @@ class _RecordingMonitor(MockMonitor):
                 "protect": bool(request.protect),
                 "parent": request.parent,
                 "dependencies": list(request.dependencies),
-                "aliases": [str(alias) for alias in request.aliases]
-                + list(request.aliasURNs),
+                "aliases": [str(alias) for alias in request.aliases] + list(request.aliasURNs),
             },
         )
         return super().RegisterResource(request)
@@ -240,5 +239,3 @@ def stack_file_config(stack: str, root: Path = REPO_ROOT) -> tuple[dict[str, str
         else:
             config[key] = flatten(value)
     return config, secrets
-
-

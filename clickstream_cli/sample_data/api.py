@@ -59,8 +59,14 @@ def _as_utc(start: datetime | None) -> datetime:
     return start.replace(tzinfo=UTC) if start.tzinfo is None else start.astimezone(UTC)
 
 
-def generate(out_dir: Path, events: int, seed: int = 7, start: datetime | None = None,
-             days: int = 7, manifest: Path | None = None) -> Manifest:
+def generate(
+    out_dir: Path,
+    events: int,
+    seed: int = 7,
+    start: datetime | None = None,
+    days: int = 7,
+    manifest: Path | None = None,
+) -> Manifest:
     """Write ``events`` distinct valid events (plus the faults) into ``out_dir``.
 
     See the package docstring for what the seeds decide.
@@ -82,7 +88,8 @@ def generate(out_dir: Path, events: int, seed: int = 7, start: datetime | None =
         # Late by more than a file's span, so a late event lands in a later file.
         late_from = min(max(HOUR_MS, window_ms * 3 // (2 * len(names))), 3 * DAY_MS)
         Feed(rng, seed, tally, landing, (late_from, late_from + DAY_MS)).run(
-            sessions, make_catalogue())
+            sessions, make_catalogue()
+        )
         landing.flush()
         landing.publish()
     finally:

@@ -50,8 +50,9 @@ class Tally:
 class Feed:
     """Turns sessions into lines ordered by ``receivedAt``, injecting and counting the faults."""
 
-    def __init__(self, rng: Random, seed: int, tally: Tally, landing: Landing,
-                 late_ms: tuple[int, int]):
+    def __init__(
+        self, rng: Random, seed: int, tally: Tally, landing: Landing, late_ms: tuple[int, int]
+    ):
         self.rng, self.seed, self.tally, self.landing = rng, seed, tally, landing
         self.late_ms = late_ms
         self.heap: list[tuple] = []
@@ -108,10 +109,14 @@ class Feed:
             sent = t + 200 + int(uniform() * 2_800)
             received = sent + 20 + int(uniform() * 780)
         local = iso(t, device.offset_min, device.suffix)
-        stamped = {"messageId": self.message_id(), **event, "timestamp": local,
-                   "originalTimestamp": local,
-                   "sentAt": iso(sent, device.offset_min, device.suffix),
-                   "receivedAt": iso(received)}
+        stamped = {
+            "messageId": self.message_id(),
+            **event,
+            "timestamp": local,
+            "originalTimestamp": local,
+            "sentAt": iso(sent, device.offset_min, device.suffix),
+            "receivedAt": iso(received),
+        }
         if rng.random() < UNKNOWN_FIELD_RATE:
             stamped.update(self.unknown_fields())
         if not late and rng.random() < NO_TIMESTAMP_RATE:

@@ -39,7 +39,8 @@ def check_targets(out_dir: Path, names: list[str], manifest: Path | None) -> Non
     if clashes:
         raise FileExistsError(
             f"{len(clashes)} target file(s) exist already, e.g. {clashes[0]}: refusing to "
-            "overwrite; use another --seed or another --out folder")
+            "overwrite; use another --seed or another --out folder"
+        )
     if manifest is not None and manifest.resolve().is_relative_to(out_dir.resolve()):
         raise ValueError(f"the manifest {manifest} must not be inside the landing folder {out_dir}")
 

@@ -76,14 +76,18 @@ def _make_device(rng: Random, country: str) -> Device:
     kind = rng.choices(DEVICE_KINDS, DEVICE_WEIGHTS)[0]
     rudder = rng.random() < 0.35
     library_name, version = LIBRARIES[kind][rudder]
-    context = {"userAgent": rng.choice(USER_AGENTS[kind]), "locale": COUNTRIES[country],
-               "library": {"name": library_name, "version": version}}
+    context = {
+        "userAgent": rng.choice(USER_AGENTS[kind]),
+        "locale": COUNTRIES[country],
+        "library": {"name": library_name, "version": version},
+    }
     if kind in APP_HARDWARE:
         context["device"], context["os"] = APP_HARDWARE[kind]
         context["app"] = {"name": "Example Shop", "version": "3.4.1", "build": "341"}
     offset_min, suffix = rng.choices(OFFSETS, OFFSET_WEIGHTS)[0]
-    return Device(uuid_like(rng.getrandbits(128)), kind in APP_HARDWARE, rudder, context,
-                  offset_min, suffix)
+    return Device(
+        uuid_like(rng.getrandbits(128)), kind in APP_HARDWARE, rudder, context, offset_min, suffix
+    )
 
 
 def _history(rng: Random, first: str, changed: str, share: float) -> list[tuple[int, str]]:
@@ -127,8 +131,11 @@ def make_user(index: int) -> User:
 def make_catalogue() -> list[dict]:
     rng = Random(POPULATION_SEED)
     return [
-        {"product_id": f"prd_{rng.getrandbits(32):08x}",
-         "name": f"{rng.choice(PRODUCT_WORDS[0])} {rng.choice(PRODUCT_WORDS[1])}",
-         "category": rng.choice(CATEGORIES), "price": round(rng.uniform(4.99, 249.0), 2)}
+        {
+            "product_id": f"prd_{rng.getrandbits(32):08x}",
+            "name": f"{rng.choice(PRODUCT_WORDS[0])} {rng.choice(PRODUCT_WORDS[1])}",
+            "category": rng.choice(CATEGORIES),
+            "price": round(rng.uniform(4.99, 249.0), 2),
+        }
         for _ in range(240)
     ]

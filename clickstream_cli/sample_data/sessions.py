@@ -33,8 +33,9 @@ def _budgets(rng: Random, events: int) -> list[int]:
     return budgets
 
 
-def plan_sessions(rng: Random, users: list[User], events: int, start_ms: int,
-                  window_ms: int) -> list[Session]:
+def plan_sessions(
+    rng: Random, users: list[User], events: int, start_ms: int, window_ms: int
+) -> list[Session]:
     """Sessions holding exactly ``events`` valid events, spread over the users by activity."""
     budgets = _budgets(rng, events)
     cumulative, total = [], 0.0
@@ -51,8 +52,9 @@ def plan_sessions(rng: Random, users: list[User], events: int, start_ms: int,
     return sessions
 
 
-def _user_sessions(rng: Random, user: User, budgets: list[int], start_ms: int,
-                   window_ms: int) -> list[Session]:
+def _user_sessions(
+    rng: Random, user: User, budgets: list[int], start_ms: int, window_ms: int
+) -> list[Session]:
     starts = sorted(start_ms + rng.randrange(window_ms) for _ in budgets)
     sessions, identified, free_from = [], user.kind == "known", start_ms
     for start, budget in zip(starts, budgets, strict=True):

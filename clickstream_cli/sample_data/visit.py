@@ -82,11 +82,18 @@ class Visit:
             if rng.random() < 0.3:
                 item = {**product, "quantity": rng.randint(1, 3)}
                 self.cart.append(item)
-                yield _track(PRODUCT_ADDED, {**item, "currency": "USD"}), (
-                    "cart" if rng.random() < 0.5 else None)
+                yield (
+                    _track(PRODUCT_ADDED, {**item, "currency": "USD"}),
+                    ("cart" if rng.random() < 0.5 else None),
+                )
         elif page == "cart" and self.cart and rng.random() < 0.5:
-            yield _track(CHECKOUT_STARTED, {"value": _total(self.cart), "currency": "USD",
-                                              "products": self.cart}), "checkout"
+            yield (
+                _track(
+                    CHECKOUT_STARTED,
+                    {"value": _total(self.cart), "currency": "USD", "products": self.cart},
+                ),
+                "checkout",
+            )
         elif page == "checkout" and self.cart and rng.random() < 0.65:
             yield _track(ORDER_COMPLETED, self._order()), "complete"
             self.cart = []
@@ -95,10 +102,13 @@ class Visit:
 
     def _order(self) -> dict:
         revenue = _total(self.cart)
-        return {"order_id": f"ord_{self.rng.getrandbits(48):012x}",
-                # Some SDK integrations send the amount as a string.
-                "revenue": f"{revenue:.2f}" if self.rng.random() < 0.02 else revenue,
-                "currency": "USD", "products": self.cart}
+        return {
+            "order_id": f"ord_{self.rng.getrandbits(48):012x}",
+            # Some SDK integrations send the amount as a string.
+            "revenue": f"{revenue:.2f}" if self.rng.random() < 0.02 else revenue,
+            "currency": "USD",
+            "products": self.cart,
+        }
 
     def _view(self, page: str, landing: bool) -> dict:
         path, title = self._path(page)
@@ -111,8 +121,12 @@ class Visit:
         if campaign:
             self.context["campaign"] = campaign
         self.url = url
-        return {"type": "page", "name": title.split(" | ")[0], "properties": props,
-                "context": self.context}
+        return {
+            "type": "page",
+            "name": title.split(" | ")[0],
+            "properties": props,
+            "context": self.context,
+        }
 
     def _path(self, page: str) -> tuple[str, str]:
         rng = self.rng
@@ -124,10 +138,14 @@ class Visit:
             return f"/blog/{slug}", f"{slug.replace('-', ' ').title()} | Blog"
         if page == "search":
             self.search_term = rng.choice(SEARCH_TERMS)
-        simple = {"home": ("/", "Home"), "search": ("/search", "Search"),
-                  "pricing": ("/pricing", "Pricing"), "cart": ("/cart", "Cart"),
-                  "checkout": ("/checkout", "Checkout"),
-                  "complete": ("/checkout/complete", "Order Confirmation")}
+        simple = {
+            "home": ("/", "Home"),
+            "search": ("/search", "Search"),
+            "pricing": ("/pricing", "Pricing"),
+            "cart": ("/cart", "Cart"),
+            "checkout": ("/checkout", "Checkout"),
+            "complete": ("/checkout/complete", "Order Confirmation"),
+        }
         path, title = simple[page]
         return path, f"{title} | Shop"
 
@@ -153,8 +171,13 @@ class Visit:
         converting, self.user_id = self.user_id is None, user.user_id
         email = user.email if rng.random() < 0.75 else rng.choice(user.email_spellings[1:])
         self.emails.add(email)
-        traits = {"email": email, "name": user.name, "plan": user.plan_at(now),
-                  "country": user.country_at(now), "language": self.device.context["locale"]}
+        traits = {
+            "email": email,
+            "name": user.name,
+            "plan": user.plan_at(now),
+            "country": user.country_at(now),
+            "language": self.device.context["locale"],
+        }
         if user.company:
             traits["company"] = user.company
         identify: dict = {"type": "identify"}
@@ -167,8 +190,11 @@ class Visit:
             alias = {"type": "alias", "previousId": self.device.anonymous_id}
             items.append((self._track_step(), alias))
         if user.company and rng.random() < 0.1:
-            group = {"type": "group", "groupId": f"grp_{zlib.crc32(user.company.encode()):08x}",
-                     "traits": {"name": user.company, "industry": rng.choice(INDUSTRIES)}}
+            group = {
+                "type": "group",
+                "groupId": f"grp_{zlib.crc32(user.company.encode()):08x}",
+                "traits": {"name": user.company, "industry": rng.choice(INDUSTRIES)},
+            }
             items.append((self._track_step(), group))
         return items
 

@@ -31,13 +31,59 @@ MIN_STEP_MS, MAX_STEP_MS = 5 * SECOND_MS, 10 * MINUTE_MS
 MAX_SESSION_EVENTS = 60
 
 SITE = "https://shop.example.com"
-FIRST_NAMES = ("alice", "bob", "chen", "dana", "emil", "fatima", "gita", "hugo", "ines", "jonas",
-               "kofi", "lena", "mateo", "nora", "omar", "priya", "quinn", "rosa", "sven", "yuki")
-LAST_NAMES = ("smith", "muller", "garcia", "kumar", "tanaka", "okafor", "rossi", "dubois",
-              "novak", "silva", "jensen", "kowalski", "nguyen", "cohen", "larsen", "moreau")
+FIRST_NAMES = (
+    "alice",
+    "bob",
+    "chen",
+    "dana",
+    "emil",
+    "fatima",
+    "gita",
+    "hugo",
+    "ines",
+    "jonas",
+    "kofi",
+    "lena",
+    "mateo",
+    "nora",
+    "omar",
+    "priya",
+    "quinn",
+    "rosa",
+    "sven",
+    "yuki",
+)
+LAST_NAMES = (
+    "smith",
+    "muller",
+    "garcia",
+    "kumar",
+    "tanaka",
+    "okafor",
+    "rossi",
+    "dubois",
+    "novak",
+    "silva",
+    "jensen",
+    "kowalski",
+    "nguyen",
+    "cohen",
+    "larsen",
+    "moreau",
+)
 EMAIL_DOMAINS = ("example.com", "example.org", "mail.example.net", "corp.example.co.uk")
-COUNTRIES = {"US": "en-US", "DE": "de-DE", "FR": "fr-FR", "GB": "en-GB", "IN": "en-IN",
-             "BR": "pt-BR", "JP": "ja-JP", "ES": "es-ES", "NL": "nl-NL", "CA": "en-CA"}
+COUNTRIES = {
+    "US": "en-US",
+    "DE": "de-DE",
+    "FR": "fr-FR",
+    "GB": "en-GB",
+    "IN": "en-IN",
+    "BR": "pt-BR",
+    "JP": "ja-JP",
+    "ES": "es-ES",
+    "NL": "nl-NL",
+    "CA": "en-CA",
+}
 PLANS, PLAN_WEIGHTS = ("free", "pro", "enterprise"), (70, 25, 5)
 PLAN_CHANGE = {"free": "pro", "pro": "enterprise", "enterprise": "pro"}
 COMPANY_WORDS = ("Acme", "Globex", "Initech", "Umbrella", "Stark", "Wayne", "Hooli", "Vandelay")
@@ -48,15 +94,19 @@ OFFSET_WEIGHTS = (85, 6, 5, 4)
 DEVICE_KINDS = ("desktop", "mobile_web", "ios", "android")
 DEVICE_WEIGHTS = (50, 25, 15, 10)
 USER_AGENTS = {
-    "desktop": ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
-                "Chrome/124.0.0.0 Safari/537.36",
-                "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_4) AppleWebKit/605.1.15 (KHTML, like "
-                "Gecko) Version/17.4 Safari/605.1.15",
-                "Mozilla/5.0 (X11; Linux x86_64; rv:125.0) Gecko/20100101 Firefox/125.0"),
-    "mobile_web": ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 "
-                   "(KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1",
-                   "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like "
-                   "Gecko) Chrome/124.0.0.0 Mobile Safari/537.36"),
+    "desktop": (
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "Chrome/124.0.0.0 Safari/537.36",
+        "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_4) AppleWebKit/605.1.15 (KHTML, like "
+        "Gecko) Version/17.4 Safari/605.1.15",
+        "Mozilla/5.0 (X11; Linux x86_64; rv:125.0) Gecko/20100101 Firefox/125.0",
+    ),
+    "mobile_web": (
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 "
+        "(KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1",
+        "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like "
+        "Gecko) Chrome/124.0.0.0 Mobile Safari/537.36",
+    ),
     "ios": ("ExampleShop/3.4.1 (iPhone; iOS 17.4; Scale/3.00)",),
     "android": ("ExampleShop/3.4.0 (Linux; U; Android 14; SM-S918B Build/UP1A)",),
 }
@@ -67,25 +117,53 @@ LIBRARIES = {  # (Segment, RudderStack) per device kind
     "android": (("analytics-android", "4.11.3"), ("rudder-analytics-android", "1.21.1")),
 }
 APP_HARDWARE = {
-    "ios": ({"manufacturer": "Apple", "model": "iPhone15,2", "type": "ios"},
-            {"name": "iOS", "version": "17.4"}),
-    "android": ({"manufacturer": "samsung", "model": "SM-S918B", "type": "android"},
-                {"name": "Android", "version": "14"}),
+    "ios": (
+        {"manufacturer": "Apple", "model": "iPhone15,2", "type": "ios"},
+        {"name": "iOS", "version": "17.4"},
+    ),
+    "android": (
+        {"manufacturer": "samsung", "model": "SM-S918B", "type": "android"},
+        {"name": "Android", "version": "14"},
+    ),
 }
-PRODUCT_WORDS = (("Trail", "Urban", "Classic", "Aero", "Cozy", "Solar", "Nordic", "Retro"),
-                 ("Runner", "Backpack", "Jacket", "Mug", "Lamp", "Headphones", "Watch", "Tee"))
+PRODUCT_WORDS = (
+    ("Trail", "Urban", "Classic", "Aero", "Cozy", "Solar", "Nordic", "Retro"),
+    ("Runner", "Backpack", "Jacket", "Mug", "Lamp", "Headphones", "Watch", "Tee"),
+)
 CATEGORIES = ("Footwear", "Bags", "Apparel", "Kitchen", "Home", "Audio", "Accessories")
-BLOG_SLUGS = ("spring-sale", "how-we-source", "care-guide", "gift-ideas", "behind-the-design",
-              "sustainability-report", "packing-list", "new-arrivals")
+BLOG_SLUGS = (
+    "spring-sale",
+    "how-we-source",
+    "care-guide",
+    "gift-ideas",
+    "behind-the-design",
+    "sustainability-report",
+    "packing-list",
+    "new-arrivals",
+)
 SEARCH_TERMS = ("running shoes", "rain jacket", "gift", "lamp", "headphones", "backpack")
-EXTERNAL_REFERRERS = ("", "", "https://www.google.com/", "https://www.bing.com/",
-                      "https://news.ycombinator.com/", "https://www.instagram.com/",
-                      "https://mail.example.net/")
-CAMPAIGNS = (("google", "cpc", "brand_search"), ("facebook", "paid_social", "spring_sale"),
-             ("newsletter", "email", "weekly_digest"))
+EXTERNAL_REFERRERS = (
+    "",
+    "",
+    "https://www.google.com/",
+    "https://www.bing.com/",
+    "https://news.ycombinator.com/",
+    "https://www.instagram.com/",
+    "https://mail.example.net/",
+)
+CAMPAIGNS = (
+    ("google", "cpc", "brand_search"),
+    ("facebook", "paid_social", "spring_sale"),
+    ("newsletter", "email", "weekly_digest"),
+)
 NEXT_PAGES = ("product", "home", "blog", "search", "pricing", "cart")
 NEXT_PAGE_WEIGHTS = (45, 10, 12, 10, 5, 4)
-GARBAGE_LINES = ("HTTP/1.1 502 Bad Gateway", "<html><body><h1>503 Service Unavailable</h1></body>",
-                 "\ufffd\ufffd\u0008 corrupted gzip member", "undefined", "messageId=",
-                 "%7B%22messageId%22%3A")
+GARBAGE_LINES = (
+    "HTTP/1.1 502 Bad Gateway",
+    "<html><body><h1>503 Service Unavailable</h1></body>",
+    "\ufffd\ufffd\u0008 corrupted gzip member",
+    "undefined",
+    "messageId=",
+    "%7B%22messageId%22%3A",
+)
 BAD_TIMESTAMPS = ("n/a", "not-a-date", "undefined", "", "NaN-NaN-NaNTNaN:NaN:NaN.NaNZ", None)

@@ -89,9 +89,7 @@ def load_storage(read: Reader) -> StorageSettings:
         "must be 3-24 characters, lower-case letters and digits only (Azure storage rules)",
     )
     sku = one_of("storageSku", read.string("storageSku"), k.STORAGE_SKUS)
-    action = one_of(
-        "storageDefaultAction", read.string("storageDefaultAction"), k.DEFAULT_ACTIONS
-    )
+    action = one_of("storageDefaultAction", read.string("storageDefaultAction"), k.DEFAULT_ACTIONS)
     ips = read.strings("storageAllowedIps")
     for ip in ips:
         try:
@@ -165,9 +163,7 @@ def load_catalog(read: Reader, stack: str) -> CatalogSettings:
 
 def load_access(read: Reader) -> AccessSettings:
     admins = matching("adminsGroup", read.string("adminsGroup"), k.GROUP_NAME, _GROUP_RULE)
-    engineers = matching(
-        "engineersGroup", read.string("engineersGroup"), k.GROUP_NAME, _GROUP_RULE
-    )
+    engineers = matching("engineersGroup", read.string("engineersGroup"), k.GROUP_NAME, _GROUP_RULE)
     if admins == engineers:
         raise ConfigError("engineersGroup", "must differ from adminsGroup")
     # Required on every stack: grants, the secret ACL and the job follow this fixed principal,

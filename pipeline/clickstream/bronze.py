@@ -57,9 +57,8 @@ def parse_raw_lines(lines: DataFrame, line_col: str = "value") -> DataFrame:
     )
     known = F.array(*[F.lit(name) for name in SEGMENT_FIELDS])
     unknown = F.map_filter("_fields", lambda k, _v: ~F.array_contains(known, k))
-    rescued = (
-        F.when(F.col("_fields").isNull(), _corrupt(F.col("_line")))
-        .when(F.size(unknown) > 0, F.to_json(unknown))
+    rescued = F.when(F.col("_fields").isNull(), _corrupt(F.col("_line"))).when(
+        F.size(unknown) > 0, F.to_json(unknown)
     )
     return parsed.select(
         *[F.col("_fields").getItem(name).alias(name) for name in SEGMENT_FIELDS],

@@ -64,9 +64,7 @@ def daily_totals(bronze: DataFrame, quarantine: DataFrame, silver: DataFrame) ->
         name: F.coalesce(F.col(name), F.lit(0)).cast("bigint")
         for name in (QUALITY_RECEIVED, QUALITY_QUARANTINED, QUALITY_ACCEPTED)
     }
-    duplicates = (
-        counts[QUALITY_RECEIVED] - counts[QUALITY_QUARANTINED] - counts[QUALITY_ACCEPTED]
-    )
+    duplicates = counts[QUALITY_RECEIVED] - counts[QUALITY_QUARANTINED] - counts[QUALITY_ACCEPTED]
     return joined.select(
         INGEST_DATE,
         *[column.alias(name) for name, column in counts.items()],

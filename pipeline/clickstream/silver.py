@@ -25,8 +25,17 @@ from clickstream.schema import BRONZE_SCHEMA, CONTEXT_SCHEMA
 PUBLIC_TRAITS = ("plan", "country", "company", "industry", "employees", "language")
 # Property keys that identify a person or may carry identifiers in a query string.
 PII_PROPERTY_KEYS = (
-    "email", "phone", "ip", "address", "firstName", "lastName", "name_full", "userId",
-    "anonymousId", "password", "search",
+    "email",
+    "phone",
+    "ip",
+    "address",
+    "firstName",
+    "lastName",
+    "name_full",
+    "userId",
+    "anonymousId",
+    "password",
+    "search",
 )
 URL_PROPERTY_KEYS = ("url", "referrer", "path")
 # Something shaped like an email address in a free-form value is hashed, never kept.
@@ -84,10 +93,12 @@ def _public_properties(properties: Column, pii_key: str) -> Column:
     kept = F.map_filter(properties, lambda k, _v: ~F.array_contains(pii, F.lower(k)))
     return F.transform_values(
         kept,
-        lambda k, v: F.when(F.array_contains(urls, k), strip_query(v))
-        .when(v.rlike(EMAIL_PATTERN), hmac_sha256(normalise_email(v), pii_key))
-        .when(v.contains("@"), F.regexp_replace(v, EMBEDDED_EMAIL, REDACTED_EMAIL))
-        .otherwise(v),
+        lambda k, v: (
+            F.when(F.array_contains(urls, k), strip_query(v))
+            .when(v.rlike(EMAIL_PATTERN), hmac_sha256(normalise_email(v), pii_key))
+            .when(v.contains("@"), F.regexp_replace(v, EMBEDDED_EMAIL, REDACTED_EMAIL))
+            .otherwise(v)
+        ),
     )
 
 
@@ -100,9 +111,9 @@ def to_silver_columns(valid: DataFrame, pii_key: str) -> DataFrame:
         F.expr(EVENT_TIME_SQL).alias("_event_ts"),
     ).select(
         "*",
-        _merged_traits(
-            F.from_json("traits", _MAP), F.from_json(F.col("_ctx.traits"), _MAP)
-        ).alias("_traits"),
+        _merged_traits(F.from_json("traits", _MAP), F.from_json(F.col("_ctx.traits"), _MAP)).alias(
+            "_traits"
+        ),
     )
     props = F.col("_props")
     event_type = F.lower(F.trim("type"))
@@ -110,9 +121,8 @@ def to_silver_columns(valid: DataFrame, pii_key: str) -> DataFrame:
     path = F.coalesce(
         F.col("_ctx.page.path"), props.getItem("path"), F.expr("try_parse_url(_page_url, 'PATH')")
     )
-    event_name = (
-        F.when(event_type == "track", F.trim("event"))
-        .when(event_type.isin("page", "screen"), F.coalesce(F.col("name"), props.getItem("name")))
+    event_name = F.when(event_type == "track", F.trim("event")).when(
+        event_type.isin("page", "screen"), F.coalesce(F.col("name"), props.getItem("name"))
     )
     public = F.array(*[F.lit(k) for k in PUBLIC_TRAITS])
     return parsed.select("*", page_url.alias("_page_url")).select(

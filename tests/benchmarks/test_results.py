@@ -7,8 +7,9 @@ from benchmarks.results import RESULT_KEYS, build_result, verdict
 
 
 def _step(seconds: float, peak_mb: float, load: float = 1.0) -> Measurement:
-    return Measurement(seconds=seconds, peak_rss_mb=peak_mb, returncode=0, started_at=0.0,
-                       load_at_start=load)
+    return Measurement(
+        seconds=seconds, peak_rss_mb=peak_mb, returncode=0, started_at=0.0, load_at_start=load
+    )
 
 
 STEPS = {
@@ -23,8 +24,18 @@ STEPS = {
 def test_result_has_exactly_the_documented_keys_in_order():
     result = build_result(1_000_000, STEPS)
     assert list(result) == [
-        "events", "floor_s", "peer_s", "pipeline_s", "ratio_vs_floor", "peer_ratio", "noop_s",
-        "incremental_s", "incremental_share", "events_per_s", "peak_rss_mb", "load_at_start",
+        "events",
+        "floor_s",
+        "peer_s",
+        "pipeline_s",
+        "ratio_vs_floor",
+        "peer_ratio",
+        "noop_s",
+        "incremental_s",
+        "incremental_share",
+        "events_per_s",
+        "peak_rss_mb",
+        "load_at_start",
     ]
     assert tuple(result) == RESULT_KEYS
     assert json.loads(json.dumps(result)) == result

@@ -53,11 +53,14 @@ def test_breakdown_of_an_empty_log_is_empty():
     assert breakdown(parse_timeline("no timestamps here\n")) == []
 
 
-RETRIED_LOG = """\
+RETRIED_LOG = (
+    """\
 2026-11-25 19:09:00: Loading pipeline spec from spec.yml...
 2026-11-25 19:09:00: Creating Spark session...
 java.net.BindException: Failed to bind to address 0.0.0.0/0.0.0.0:15002
-""" + SAMPLE_LOG
+"""
+    + SAMPLE_LOG
+)
 
 
 def test_a_retried_start_counts_as_waiting_and_phases_describe_the_last_attempt():

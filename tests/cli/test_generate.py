@@ -18,9 +18,22 @@ def parse(argv: list[str]) -> argparse.Namespace:
 
 
 def test_cli_writes_the_manifest_and_prints_a_summary(tmp_path, capsys):
-    args = parse(["--out", str(tmp_path / "in"), "--events", "300", "--seed", "9",
-                  "--start", "2025-04-01T00:00:00Z", "--days", "2",
-                  "--manifest", str(tmp_path / "m.json")])
+    args = parse(
+        [
+            "--out",
+            str(tmp_path / "in"),
+            "--events",
+            "300",
+            "--seed",
+            "9",
+            "--start",
+            "2025-04-01T00:00:00Z",
+            "--days",
+            "2",
+            "--manifest",
+            str(tmp_path / "m.json"),
+        ]
+    )
     assert run_generate(args) == 0
     written = json.loads((tmp_path / "m.json").read_text())
     assert written["valid_events"] == 300 and written["start"].startswith("2025-04-01")

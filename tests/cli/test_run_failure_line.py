@@ -91,8 +91,7 @@ def test_a_start_up_warning_is_never_the_failure_line():
 
 def test_a_failed_flow_without_a_stack_trace_is_named_from_the_launchers_error_line():
     without_traces = "\n".join(
-        line for line in FAILED_READ_RUN.splitlines()
-        if line.startswith(("2026-", "Error: "))
+        line for line in FAILED_READ_RUN.splitlines() if line.startswith(("2026-", "Error: "))
     )
     progress, _ = _fed(without_traces)
 

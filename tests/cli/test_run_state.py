@@ -161,6 +161,8 @@ def test_the_check_does_not_import_pyspark():
     import subprocess
     import sys
 
-    code = ("import sys; from clickstream_cli import local, run_state, local_run; "
-            "sys.exit('pyspark' in sys.modules)")
+    code = (
+        "import sys; from clickstream_cli import local, run_state, local_run; "
+        "sys.exit('pyspark' in sys.modules)"
+    )
     assert subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).parent).returncode == 0

@@ -69,8 +69,15 @@ def test_two_seeds_in_one_folder_share_no_message_id_or_file_name(tmp_path):
     first = generate(tmp_path, 3_000, seed=1)
     second = generate(tmp_path, 3_000, seed=2)
     assert not set(first.files) & set(second.files)
-    ids = [{e.get("messageId") for e in map(parse, read_lines(tmp_path, f"events-s{seed}-"))
-            if e is not None} - {None} for seed in (1, 2)]
+    ids = [
+        {
+            e.get("messageId")
+            for e in map(parse, read_lines(tmp_path, f"events-s{seed}-"))
+            if e is not None
+        }
+        - {None}
+        for seed in (1, 2)
+    ]
     assert ids[0] and ids[1] and not ids[0] & ids[1]
 
 
@@ -117,7 +124,8 @@ def test_late_events_are_received_at_least_an_hour_after_they_happened(landing, 
     assert late_events
     for event in late_events:
         lag = datetime.fromisoformat(event["receivedAt"]) - datetime.fromisoformat(
-            event["timestamp"])
+            event["timestamp"]
+        )
         assert lag.total_seconds() >= 3600
 
 
@@ -157,9 +165,23 @@ def test_no_email_user_id_or_ip_in_properties_outside_url_query_strings(landing,
 
 def test_unknown_top_level_fields_carry_no_pii(landing, events):
     manifest = landing[1]
-    known = {"messageId", "type", "event", "name", "userId", "anonymousId", "timestamp",
-             "originalTimestamp", "sentAt", "receivedAt", "context", "properties", "traits",
-             "previousId", "groupId"}
+    known = {
+        "messageId",
+        "type",
+        "event",
+        "name",
+        "userId",
+        "anonymousId",
+        "timestamp",
+        "originalTimestamp",
+        "sentAt",
+        "receivedAt",
+        "context",
+        "properties",
+        "traits",
+        "previousId",
+        "groupId",
+    }
     extras = [json.dumps({k: v for k, v in e.items() if k not in known}) for e in events]
     extras = [text for text in extras if text != "{}"]
     assert len(extras) >= manifest.unknown_field_events * 0.8
@@ -169,8 +191,13 @@ def test_unknown_top_level_fields_carry_no_pii(landing, events):
 
 def test_funnel_counts_decrease_step_by_step(landing):
     funnel = landing[1].funnel
-    assert (funnel["product_viewed"] > funnel["product_added"] > funnel["checkout_started"]
-            > funnel["orders"] > 0)
+    assert (
+        funnel["product_viewed"]
+        > funnel["product_added"]
+        > funnel["checkout_started"]
+        > funnel["orders"]
+        > 0
+    )
 
 
 def test_some_files_are_gzipped_and_none_are_hidden(landing):

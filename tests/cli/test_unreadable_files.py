@@ -61,7 +61,8 @@ def test_empty_gzip_and_a_text_file_named_gz_are_recorded(landing, home):
     (landing / "not-gzip.json.gz").write_bytes(b"plain text\n")
 
     assert _faults(landing, home) == {
-        "empty.json.gz": "EOFError", "not-gzip.json.gz": "BadGzipFile"
+        "empty.json.gz": "EOFError",
+        "not-gzip.json.gz": "BadGzipFile",
     }
 
 
@@ -89,22 +90,33 @@ def test_a_file_the_process_may_not_read_is_recorded(landing, home, monkeypatch)
 
 
 # Root reads a chmod-000 file; without the capabilities that let it (setpriv), it cannot.
-_DROP_ROOT_READ = ["--bounding-set=-dac_override,-dac_read_search",
-                   "--inh-caps=-dac_override,-dac_read_search"]
+_DROP_ROOT_READ = [
+    "--bounding-set=-dac_override,-dac_read_search",
+    "--inh-caps=-dac_override,-dac_read_search",
+]
 
 
-@pytest.mark.skipif(os.geteuid() == 0 and not shutil.which("setpriv"),
-                    reason="root reads a chmod-000 file and setpriv is not there to prevent it")
+@pytest.mark.skipif(
+    os.geteuid() == 0 and not shutil.which("setpriv"),
+    reason="root reads a chmod-000 file and setpriv is not there to prevent it",
+)
 def test_a_chmod_000_file_is_recorded_as_permission_denied(tmp_path):
     secret = tmp_path / "secret.json"
     secret.write_bytes(LINES[:100])
     secret.chmod(0)
-    check = ("from pathlib import Path; from clickstream_cli.file_faults import check_file; "
-             f"print(check_file(Path({str(secret)!r})))")
+    check = (
+        "from pathlib import Path; from clickstream_cli.file_faults import check_file; "
+        f"print(check_file(Path({str(secret)!r})))"
+    )
     prefix = ["setpriv", *_DROP_ROOT_READ, "--"] if os.geteuid() == 0 else []
 
-    result = subprocess.run([*prefix, sys.executable, "-c", check], capture_output=True,
-                            text=True, timeout=60, check=True)
+    result = subprocess.run(
+        [*prefix, sys.executable, "-c", check],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
 
     assert result.stdout.startswith("('PermissionError',"), result.stdout + result.stderr
 
@@ -148,7 +160,9 @@ def test_files_spark_skipped_are_added_unless_already_recorded(landing, home):
     [added] = record_skipped_by_spark(skipped, home)
 
     assert (added.path, added.error_class, added.message) == (
-        str(landing / "odd.lz4"), "IOException", "Stream is corrupted"
+        str(landing / "odd.lz4"),
+        "IOException",
+        "Stream is corrupted",
     )
     assert len(FaultRecord(home).faults()) == 2
 

@@ -154,8 +154,12 @@ DASHBOARD_URL = "https://adb-1.2.azuredatabricks.net/dashboardsv3/01f0abc/publis
 def test_a_completed_run_prints_the_dashboard_url_from_the_stack_outputs(cli, workspace):
     workspace.script(*COMPLETED_RUN)
 
-    result = cli("run", "--stack", "dev",
-                 outputs={"pipeline_id": PIPELINE_ID, "dashboard_url": DASHBOARD_URL})
+    result = cli(
+        "run",
+        "--stack",
+        "dev",
+        outputs={"pipeline_id": PIPELINE_ID, "dashboard_url": DASHBOARD_URL},
+    )
 
     assert result.exit_code == 0
     assert f"Dashboard: {DASHBOARD_URL}" in result.out

@@ -31,15 +31,32 @@ def folder(tmp_path: Path) -> Path:
 
 def test_the_panels_the_team_asked_for_are_there():
     datasets = set(DATASETS)
-    assert {"funnel", "daily_activity", "orders_revenue", "top_pages", "top_entry_pages",
-            "quality_totals", "quality_rules"} <= datasets
-    shown = {(w["queries"][0]["query"]["datasetName"], w["spec"]["encodings"]["y"]["fieldName"])
-             for w in WIDGETS}
-    assert {("funnel", "events"), ("funnel", "step_conversion"), ("daily_activity", "active_users"),
-            ("daily_activity", "sessions"), ("daily_activity", "session_conversion"),
-            ("orders_revenue", "orders"), ("orders_revenue", "revenue"),
-            ("top_pages", "page_views"), ("top_entry_pages", "sessions"),
-            ("quality_totals", "rows"), ("quality_rules", "rows")} <= shown
+    assert {
+        "funnel",
+        "daily_activity",
+        "orders_revenue",
+        "top_pages",
+        "top_entry_pages",
+        "quality_totals",
+        "quality_rules",
+    } <= datasets
+    shown = {
+        (w["queries"][0]["query"]["datasetName"], w["spec"]["encodings"]["y"]["fieldName"])
+        for w in WIDGETS
+    }
+    assert {
+        ("funnel", "events"),
+        ("funnel", "step_conversion"),
+        ("daily_activity", "active_users"),
+        ("daily_activity", "sessions"),
+        ("daily_activity", "session_conversion"),
+        ("orders_revenue", "orders"),
+        ("orders_revenue", "revenue"),
+        ("top_pages", "page_views"),
+        ("top_entry_pages", "sessions"),
+        ("quality_totals", "rows"),
+        ("quality_rules", "rows"),
+    } <= shown
 
 
 def test_every_dataset_has_a_name_a_display_name_and_query_lines():
@@ -85,8 +102,11 @@ def test_widgets_fit_the_six_column_grid_without_overlapping():
         for item in page["layout"]:
             p = item["position"]
             assert p["x"] >= 0 and p["x"] + p["width"] <= 6
-            area = {(x, y) for x in range(p["x"], p["x"] + p["width"])
-                    for y in range(p["y"], p["y"] + p["height"])}
+            area = {
+                (x, y)
+                for x in range(p["x"], p["x"] + p["width"])
+                for y in range(p["y"], p["y"] + p["height"])
+            }
             assert not cells & area, item["widget"]["name"]
             cells |= area
 
@@ -107,8 +127,10 @@ def test_serialization_is_stable():
 
 
 def test_referenced_tables_skips_cte_names_and_comments():
-    sql = "-- FROM bronze_events\nWITH t AS (SELECT * FROM gold_sessions) SELECT * FROM t " \
-          "JOIN `silver_events` s ON true"
+    sql = (
+        "-- FROM bronze_events\nWITH t AS (SELECT * FROM gold_sessions) SELECT * FROM t "
+        "JOIN `silver_events` s ON true"
+    )
     assert referenced_tables(sql) == {"gold_sessions", "silver_events"}
 
 

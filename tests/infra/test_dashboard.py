@@ -36,7 +36,8 @@ def test_dashboard_is_the_definition_in_dashboards_folder(deploy):
 def test_dashboard_reads_the_stacks_published_schema(deploy):
     dashboard = deploy("prod").only(DASHBOARD).inputs
     assert (dashboard["datasetCatalog"], dashboard["datasetSchema"]) == (
-        "clickstream_prod", "clickstream_dlt"
+        "clickstream_prod",
+        "clickstream_dlt",
     )
 
 

@@ -39,6 +39,11 @@ def scenario(spark, tmp_path_factory):
     (landing / "garbage.json").write_text("\n".join(GARBAGE_LINES) + "\n")
     second_output = run(landing, home)
     return {
-        "first": first, "second": second, "landing": landing, "home": home, "snap": snap,
-        "after_first": after_first, "outputs": (first_output, second_output),
+        "first": first,
+        "second": second,
+        "landing": landing,
+        "home": home,
+        "snap": snap,
+        "after_first": after_first,
+        "outputs": (first_output, second_output),
     }

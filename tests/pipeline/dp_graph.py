@@ -100,12 +100,17 @@ class Graph:
 
     def _call(self, name):
         def record(*args, **kwargs):
-            bound = _OPEN_SOURCE[name].replace(
-                parameters=[
-                    p for p in _OPEN_SOURCE[name].parameters.values()
-                    if p.kind is not inspect.Parameter.KEYWORD_ONLY
-                ]
-            ).bind_partial(*args)  # positional arguments by their documented names
+            bound = (
+                _OPEN_SOURCE[name]
+                .replace(
+                    parameters=[
+                        p
+                        for p in _OPEN_SOURCE[name].parameters.values()
+                        if p.kind is not inspect.Parameter.KEYWORD_ONLY
+                    ]
+                )
+                .bind_partial(*args)
+            )  # positional arguments by their documented names
             kwargs = {**bound.arguments, **kwargs}
             _check(name, accepted(name, self.databricks), kwargs)
             self.calls.append((name, kwargs))

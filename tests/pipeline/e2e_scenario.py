@@ -24,16 +24,34 @@ GOLD_TABLES = (GOLD_SESSIONS, GOLD_DAILY_METRICS, GOLD_DIM_USERS)
 CUT_OFF, EMPTY_GZ = "cut-off-upload.json.gz", "placeholder.json.gz"
 # Valid, distinct events in the cut-off upload: the ones before the cut may be kept.
 CUT_OFF_EVENTS = [
-    json.dumps({"messageId": f"cut-{i:04d}", "type": "page", "name": "Home",
-                "anonymousId": f"cut-anon-{i % 7}", "timestamp": "2026-03-02T10:00:00Z",
-                "context": {"page": {"path": "/"}}})
+    json.dumps(
+        {
+            "messageId": f"cut-{i:04d}",
+            "type": "page",
+            "name": "Home",
+            "anonymousId": f"cut-anon-{i % 7}",
+            "timestamp": "2026-03-02T10:00:00Z",
+            "context": {"page": {"path": "/"}},
+        }
+    )
     for i in range(3000)
 ]
 
 
 def generate(landing: Path, manifest: Path, events: int, seed: int) -> dict:
-    code = local.main(["generate", "--out", str(landing), "--events", str(events),
-                       "--seed", str(seed), "--manifest", str(manifest)])
+    code = local.main(
+        [
+            "generate",
+            "--out",
+            str(landing),
+            "--events",
+            str(events),
+            "--seed",
+            str(seed),
+            "--manifest",
+            str(manifest),
+        ]
+    )
     assert code == 0
     return json.loads(manifest.read_text())
 

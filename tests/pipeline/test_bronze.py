@@ -231,4 +231,3 @@ def test_a_byte_order_mark_does_not_make_the_first_line_malformed(spark):
     row = parse_raw_lines(lines).first()
 
     assert (row.messageId, row._rescued_data) == ("m1", None)
-

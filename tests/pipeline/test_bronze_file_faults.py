@@ -20,8 +20,11 @@ def test_local_read_keeps_readable_lines_and_skips_unreadable_files(spark, tmp_p
     (landing / "not-gzip.json.gz").write_bytes(b"plain text\n")
 
     query = (
-        read_landing_as_lines(spark, landing.as_uri()).writeStream.format("memory")
-        .queryName("landing_lines").trigger(availableNow=True).start()
+        read_landing_as_lines(spark, landing.as_uri())
+        .writeStream.format("memory")
+        .queryName("landing_lines")
+        .trigger(availableNow=True)
+        .start()
     )
     query.awaitTermination()
     rows = spark.table("landing_lines").collect()

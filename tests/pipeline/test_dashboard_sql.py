@@ -59,9 +59,11 @@ def test_dataset_returns_its_declared_columns(spark, published, name):
 
 
 def test_funnel_equals_the_totals_of_gold_daily_metrics(spark, published):
-    totals = published.table(GOLD_DAILY_METRICS).agg(
-        *[F.sum(c).alias(c) for c in FUNNEL_COLUMNS.values()]
-    ).first()
+    totals = (
+        published.table(GOLD_DAILY_METRICS)
+        .agg(*[F.sum(c).alias(c) for c in FUNNEL_COLUMNS.values()])
+        .first()
+    )
     funnel = _rows(spark, "funnel")
     assert [(r["step"], r["events"]) for r in funnel] == [
         (step, totals[column]) for step, column in FUNNEL_COLUMNS.items()
@@ -72,16 +74,19 @@ def test_funnel_equals_the_totals_of_gold_daily_metrics(spark, published):
 
 
 def test_orders_and_revenue_per_day_equal_gold_daily_metrics(spark, published):
-    daily = {r.event_date: (r.orders, r.revenue) for r in published.table(GOLD_DAILY_METRICS)
-             .collect()}
+    daily = {
+        r.event_date: (r.orders, r.revenue) for r in published.table(GOLD_DAILY_METRICS).collect()
+    }
     shown = {r["event_date"]: (r["orders"], r["revenue"]) for r in _rows(spark, "orders_revenue")}
     assert shown == daily
     assert sum(revenue for _, revenue in shown.values()) > 0
 
 
 def test_daily_activity_equals_gold_daily_metrics_and_sessions(spark, published):
-    daily = {r.event_date: (r.active_users, r.sessions)
-             for r in published.table(GOLD_DAILY_METRICS).collect()}
+    daily = {
+        r.event_date: (r.active_users, r.sessions)
+        for r in published.table(GOLD_DAILY_METRICS).collect()
+    }
     rows = _rows(spark, "daily_activity")
     assert {r["event_date"]: (r["active_users"], r["sessions"]) for r in rows} == daily
     converted = published.table(GOLD_SESSIONS).where("converted").count()
@@ -121,9 +126,20 @@ def test_report_command_writes_the_html_for_the_run(scenario, tmp_path):
     out = tmp_path / "report.html"
     # A process of its own: the report opens the run's metastore in a session of its own.
     result = subprocess.run(
-        [sys.executable, "-m", "clickstream_cli.local", "report", "--home",
-         str(scenario["home"]), "--out", str(out)],
-        capture_output=True, text=True, timeout=300, env=dict(os.environ),
+        [
+            sys.executable,
+            "-m",
+            "clickstream_cli.local",
+            "report",
+            "--home",
+            str(scenario["home"]),
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=dict(os.environ),
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert str(out) in result.stdout

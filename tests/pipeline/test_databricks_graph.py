@@ -147,7 +147,10 @@ def test_every_table_says_what_it_is(graph):
         assert dataset.get("comment"), name
         if dataset["kind"] != "temporary_view":
             assert dataset["table_properties"]["quality"] in {
-                "bronze", "silver", "quarantine", "gold"
+                "bronze",
+                "silver",
+                "quarantine",
+                "gold",
             }, name
 
 

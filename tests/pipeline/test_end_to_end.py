@@ -58,8 +58,10 @@ def test_bronze_keeps_every_line_of_every_readable_file(scenario):
 
 def test_lines_before_the_cut_of_a_cut_off_upload_are_kept_whole(scenario):
     bronze = scenario["snap"].table(BRONZE_EVENTS)
-    kept = [r.messageId for r in bronze.where(F.col("_source_file").endswith(CUT_OFF))
-            .select("messageId").collect()]
+    kept = [
+        r.messageId
+        for r in bronze.where(F.col("_source_file").endswith(CUT_OFF)).select("messageId").collect()
+    ]
     assert 0 < len(kept) < len(CUT_OFF_EVENTS)
     assert None not in kept
     # Whole lines only, from the start of the file: the first len(kept) events, each parsed.
@@ -99,16 +101,16 @@ def test_silver_has_one_row_per_message_id(scenario):
 def test_every_late_event_reaches_silver(scenario):
     late = set(scenario["first"]["late_message_ids"]) | set(scenario["second"]["late_message_ids"])
     assert late
-    silver_ids = {r.event_id for r in scenario["snap"].table(SILVER_EVENTS).select("event_id")
-                  .collect()}
+    silver_ids = {
+        r.event_id for r in scenario["snap"].table(SILVER_EVENTS).select("event_id").collect()
+    }
     assert late <= silver_ids
 
 
 def test_malformed_and_garbage_lines_are_quarantined_whole(scenario):
     quarantine = scenario["snap"].table(SILVER_QUARANTINE)
     corrupt = quarantine.where(F.array_contains("failed_rules", "is_json_object"))
-    expected = (scenario["first"]["malformed"] + scenario["second"]["malformed"]
-                + len(GARBAGE_LINES))
+    expected = scenario["first"]["malformed"] + scenario["second"]["malformed"] + len(GARBAGE_LINES)
     assert corrupt.count() == expected
     kept = {json.loads(r._rescued_data)["_corrupt_record"] for r in corrupt.collect()}
     assert set(GARBAGE_LINES) <= kept
@@ -158,20 +160,35 @@ def test_gold_agrees_with_silver_after_the_second_run(scenario):
 def test_funnel_and_revenue_match_silver(scenario):
     snap = scenario["snap"]
     silver = snap.table(SILVER_EVENTS)
-    daily = snap.table(GOLD_DAILY_METRICS).agg(
-        *[F.sum(c).alias(c) for c in ("product_viewed", "product_added", "checkout_started",
-                                      "orders", "page_views")],
-        F.sum("revenue").alias("revenue"),
-    ).first()
-    tracks = {r.event_name: r["count"] for r in silver.where("event_type = 'track'")
-              .groupBy("event_name").count().collect()}
+    daily = (
+        snap.table(GOLD_DAILY_METRICS)
+        .agg(
+            *[
+                F.sum(c).alias(c)
+                for c in (
+                    "product_viewed",
+                    "product_added",
+                    "checkout_started",
+                    "orders",
+                    "page_views",
+                )
+            ],
+            F.sum("revenue").alias("revenue"),
+        )
+        .first()
+    )
+    tracks = {
+        r.event_name: r["count"]
+        for r in silver.where("event_type = 'track'").groupBy("event_name").count().collect()
+    }
     assert daily.product_viewed == tracks.get("Product Viewed", 0)
     assert daily.product_added == tracks.get("Product Added", 0)
     assert daily.checkout_started == tracks.get("Checkout Started", 0)
     assert daily.orders == tracks.get("Order Completed", 0)
     assert daily.page_views == silver.where("event_type = 'page'").count()
-    expected_revenue = scenario["first"]["order_revenue_total"] + scenario["second"][
-        "order_revenue_total"]
+    expected_revenue = (
+        scenario["first"]["order_revenue_total"] + scenario["second"]["order_revenue_total"]
+    )
     assert float(daily.revenue) == pytest.approx(expected_revenue, abs=0.01)
 
 
@@ -179,7 +196,10 @@ def test_show_prints_counts_and_the_gold_report(scenario):
     # A process of its own: `show` opens the run's metastore in a session of its own.
     result = subprocess.run(
         [sys.executable, "-m", "clickstream_cli.local", "show", "--home", str(scenario["home"])],
-        capture_output=True, text=True, timeout=180, env={**os.environ, "COLUMNS": "160"},
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env={**os.environ, "COLUMNS": "160"},
     )
     assert result.returncode == 0, result.stderr[-2000:]
     out = result.stdout

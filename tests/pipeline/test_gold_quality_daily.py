@@ -36,8 +36,9 @@ def _rows(frame) -> set[tuple]:
 
 
 def test_columns_are_the_contract(spark):
-    result = build_quality_daily(_bronze(spark, [DAY_1]), _quarantine(spark, []),
-                                 _silver(spark, [DAY_1]))
+    result = build_quality_daily(
+        _bronze(spark, [DAY_1]), _quarantine(spark, []), _silver(spark, [DAY_1])
+    )
     assert tuple(result.columns) == QUALITY_DAILY_COLUMNS
     assert [f.dataType.simpleString() for f in result.schema] == ["date", "string", "bigint"]
 
@@ -76,10 +77,14 @@ def test_every_ingest_date_has_the_four_totals(spark):
 
     expected = spark.createDataFrame(
         [
-            (date(2026, 3, 1), "received", 1), (date(2026, 3, 1), "quarantined", 0),
-            (date(2026, 3, 1), "accepted", 1), (date(2026, 3, 1), "duplicates", 0),
-            (date(2026, 3, 2), "received", 2), (date(2026, 3, 2), "quarantined", 0),
-            (date(2026, 3, 2), "accepted", 1), (date(2026, 3, 2), "duplicates", 1),
+            (date(2026, 3, 1), "received", 1),
+            (date(2026, 3, 1), "quarantined", 0),
+            (date(2026, 3, 1), "accepted", 1),
+            (date(2026, 3, 1), "duplicates", 0),
+            (date(2026, 3, 2), "received", 2),
+            (date(2026, 3, 2), "quarantined", 0),
+            (date(2026, 3, 2), "accepted", 1),
+            (date(2026, 3, 2), "duplicates", 1),
         ],
         "ingest_date date, rule string, rows bigint",
     )

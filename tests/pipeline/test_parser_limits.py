@@ -33,10 +33,15 @@ def test_line_over_the_parser_string_limit_fails_only_line_within_parser_limits(
     blob = "a" * (PARSER_MAX_STRING_LENGTH + 1_000_000)
     line = json.dumps({**EVENT, "properties": {"blob": blob}})
 
-    quarantined = quarantine_rows(check_rules(_bronze(spark, line))).select(
-        "failed_rules", F.get_json_object(RESCUED_DATA, f"$.{CORRUPT_RECORD_KEY}").alias("_probe"),
-        RESCUED_DATA,
-    ).collect()
+    quarantined = (
+        quarantine_rows(check_rules(_bronze(spark, line)))
+        .select(
+            "failed_rules",
+            F.get_json_object(RESCUED_DATA, f"$.{CORRUPT_RECORD_KEY}").alias("_probe"),
+            RESCUED_DATA,
+        )
+        .collect()
+    )
 
     assert len(quarantined) == 1
     assert quarantined[0].failed_rules == ["line_within_parser_limits"]

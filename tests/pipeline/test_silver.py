@@ -466,8 +466,9 @@ def test_email_inside_free_text_property_is_cut_out(spark):
     from clickstream.silver import REDACTED_EMAIL, _public_properties
 
     row = (
-        spark.createDataFrame([({"note": "contact me at Jo.Doe@example.com please"},)],
-                              "p map<string,string>")
+        spark.createDataFrame(
+            [({"note": "contact me at Jo.Doe@example.com please"},)], "p map<string,string>"
+        )
         .select(_public_properties(F.col("p"), "k").alias("p"))
         .first()
     )

@@ -32,7 +32,9 @@ def bronze_row(message_id: str, ingested: datetime) -> tuple:
         "timestamp": "2024-05-01T10:00:00Z",
     }  # fmt: skip
     return tuple(fields.get(n) for n in BRONZE_SCHEMA.fieldNames()[:-3]) + (
-        None, "landing/f.jsonl", ingested,
+        None,
+        "landing/f.jsonl",
+        ingested,
     )
 
 

@@ -16,9 +16,7 @@ def plan_resources(stack: str) -> list[rules.Resource]:
     config["databricks:host"] = HOST
     config["azure-native:subscriptionId"] = SUBSCRIPTION
     plan = preview.run(config, stack, secrets, mocks=preview.RecordingMocks(HOST))
-    return [
-        rules.Resource(r.type, r.name, r.inputs, r.protect) for r in plan.resources if r.custom
-    ]
+    return [rules.Resource(r.type, r.name, r.inputs, r.protect) for r in plan.resources if r.custom]
 
 
 @pytest.fixture(scope="session")

@@ -120,8 +120,10 @@ def test_engineers_may_not_read_files_from_an_external_location(dev_plan):
 
 def test_engineers_may_not_use_the_raw_schema(dev_plan):
     grants = only(dev_plan, rules.GRANTS, "raw-schema")
-    rows = [*grants.props["grants"], {"principal": "databricks-project-engineers",
-                                      "privileges": ["USE_SCHEMA"]}]
+    rows = [
+        *grants.props["grants"],
+        {"principal": "databricks-project-engineers", "privileges": ["USE_SCHEMA"]},
+    ]
     violations = rules.check(with_props(dev_plan, grants, grants=rows))
     assert [(v.rule, v.resource) for v in violations] == [
         ("engineers-nothing-on-raw-schema", grants.name)

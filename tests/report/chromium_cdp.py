@@ -34,10 +34,13 @@ def ensure_chromium() -> tuple[str | None, str]:
     if not shutil.which("apt-get") or (prefix and not shutil.which("sudo")):
         return None, "chromium is missing and apt-get cannot run here (Debian, root or sudo)"
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for command in (["apt-get", "update"],
-                    ["apt-get", "install", "-y", "--no-install-recommends", "chromium"]):
-        done = subprocess.run([*prefix, *command], capture_output=True, text=True, env=env,
-                              timeout=900)
+    for command in (
+        ["apt-get", "update"],
+        ["apt-get", "install", "-y", "--no-install-recommends", "chromium"],
+    ):
+        done = subprocess.run(
+            [*prefix, *command], capture_output=True, text=True, env=env, timeout=900
+        )
         if done.returncode != 0:
             return None, f"`{' '.join(command)}` failed: {done.stderr.strip()[-300:]}"
     found = shutil.which("chromium")
@@ -71,13 +74,24 @@ class Chromium:
     def __init__(self, binary: str, profile: Path, width: int = 1400, height: int = 900) -> None:
         self._process = subprocess.Popen(
             [
-                binary, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                "--no-default-browser-check", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--disable-extensions",
-                "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0",
-                f"--user-data-dir={profile}", f"--window-size={width},{height}", "about:blank",
+                binary,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--no-default-browser-check",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-extensions",
+                "--remote-debugging-address=127.0.0.1",
+                "--remote-debugging-port=0",
+                f"--user-data-dir={profile}",
+                f"--window-size={width},{height}",
+                "about:blank",
             ],
-            stdout=subprocess.DEVNULL, stderr=self._stderr_file(profile),
+            stdout=subprocess.DEVNULL,
+            stderr=self._stderr_file(profile),
         )
         port = self._wait_for_port()
         pages = json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10))

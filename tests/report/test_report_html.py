@@ -19,20 +19,50 @@ DASHBOARD = load()
 DAY_1, DAY_2 = date(2026, 3, 1), date(2026, 3, 2)
 ROWS = {
     "funnel": [
-        {"step_order": 1, "step": "Product Viewed", "events": 120, "step_conversion": None,
-         "overall_conversion": 1.0},
-        {"step_order": 2, "step": "Product Added", "events": 48, "step_conversion": 0.4,
-         "overall_conversion": 0.4},
-        {"step_order": 3, "step": "Checkout Started", "events": 24, "step_conversion": 0.5,
-         "overall_conversion": 0.2},
-        {"step_order": 4, "step": "Order Completed", "events": 12, "step_conversion": 0.5,
-         "overall_conversion": 0.1},
+        {
+            "step_order": 1,
+            "step": "Product Viewed",
+            "events": 120,
+            "step_conversion": None,
+            "overall_conversion": 1.0,
+        },
+        {
+            "step_order": 2,
+            "step": "Product Added",
+            "events": 48,
+            "step_conversion": 0.4,
+            "overall_conversion": 0.4,
+        },
+        {
+            "step_order": 3,
+            "step": "Checkout Started",
+            "events": 24,
+            "step_conversion": 0.5,
+            "overall_conversion": 0.2,
+        },
+        {
+            "step_order": 4,
+            "step": "Order Completed",
+            "events": 12,
+            "step_conversion": 0.5,
+            "overall_conversion": 0.1,
+        },
     ],
     "daily_activity": [
-        {"event_date": DAY_1, "active_users": 30, "sessions": 41, "converted_sessions": 5,
-         "session_conversion": 5 / 41},
-        {"event_date": DAY_2, "active_users": 34, "sessions": 45, "converted_sessions": 7,
-         "session_conversion": 7 / 45},
+        {
+            "event_date": DAY_1,
+            "active_users": 30,
+            "sessions": 41,
+            "converted_sessions": 5,
+            "session_conversion": 5 / 41,
+        },
+        {
+            "event_date": DAY_2,
+            "active_users": 34,
+            "sessions": 45,
+            "converted_sessions": 7,
+            "session_conversion": 7 / 45,
+        },
     ],
     "orders_revenue": [
         {"event_date": DAY_1, "orders": 5, "revenue": Decimal("250.10")},
@@ -45,8 +75,12 @@ ROWS = {
     ],
     "quality_totals": [
         {"ingest_date": DAY_1, "outcome": outcome, "rows": rows}
-        for outcome, rows in (("accepted", 90), ("duplicates", 4), ("quarantined", 6),
-                              ("received", 100))
+        for outcome, rows in (
+            ("accepted", 90),
+            ("duplicates", 4),
+            ("quarantined", 6),
+            ("received", 100),
+        )
     ],
     "quality_rules": [
         {"ingest_date": DAY_1, "rule": "has_message_id", "rows": 4},
