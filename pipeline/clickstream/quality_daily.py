@@ -74,10 +74,12 @@ def daily_totals(bronze: DataFrame, quarantine: DataFrame, silver: DataFrame) ->
 
 def build_quality_daily(bronze: DataFrame, quarantine: DataFrame, silver: DataFrame) -> DataFrame:
     """Bronze + quarantine + Silver -> ``gold_quality_daily`` (``QUALITY_DAILY_COLUMNS``)."""
-    totals = daily_totals(bronze, quarantine, silver)
-    result = quarantined_per_rule(quarantine)
-    for name in QUALITY_TOTALS:
-        result = result.unionByName(
-            totals.select(INGEST_DATE, F.lit(name).alias(RULE), F.col(name).alias(ROWS))
-        )
-    return result
+    # One row per date and total, from one pass over the totals: a union of four selects would
+    # plan daily_totals (three full-table scans) four times (13-15 s of a 1M run, measured).
+    per_total = F.explode(
+        F.array(*[F.struct(F.lit(n).alias(RULE), F.col(n).alias(ROWS)) for n in QUALITY_TOTALS])
+    )
+    totals = daily_totals(bronze, quarantine, silver).select(INGEST_DATE, per_total.alias("_t"))
+    return quarantined_per_rule(quarantine).unionByName(
+        totals.select(INGEST_DATE, F.col(f"_t.{RULE}").alias(RULE), F.col(f"_t.{ROWS}").alias(ROWS))
+    )
