@@ -2,7 +2,7 @@
 
 It reads the pipeline configuration (``clickstream.*`` keys) once and answers questions whose
 answer differs between the platforms: is this Databricks, which schema a raw-zone table lives in,
-``cluster_by_auto`` or explicit keys. It declares nothing and imports no ``pyspark.pipelines``:
+``cluster_by_auto`` or explicit keys. It declares nothing and imports nothing of the pipelines API:
 the transformation files declare the datasets and decide, from ``is_databricks``, how.
 """
 

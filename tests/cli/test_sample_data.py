@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from clickstream.contract import SEGMENT_FIELDS
 from clickstream_cli.sample_data import generate
 
 EVENTS = 20_000  # enough for every fault to appear, still well under a second or two
@@ -165,23 +166,7 @@ def test_no_email_user_id_or_ip_in_properties_outside_url_query_strings(landing,
 
 def test_unknown_top_level_fields_carry_no_pii(landing, events):
     manifest = landing[1]
-    known = {
-        "messageId",
-        "type",
-        "event",
-        "name",
-        "userId",
-        "anonymousId",
-        "timestamp",
-        "originalTimestamp",
-        "sentAt",
-        "receivedAt",
-        "context",
-        "properties",
-        "traits",
-        "previousId",
-        "groupId",
-    }
+    known = {*SEGMENT_FIELDS, "previousId", "groupId"}
     extras = [json.dumps({k: v for k, v in e.items() if k not in known}) for e in events]
     extras = [text for text in extras if text != "{}"]
     assert len(extras) >= manifest.unknown_field_events * 0.8
