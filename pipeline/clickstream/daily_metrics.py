@@ -16,6 +16,12 @@ Choices:
   (``Product Viewed``, ``Product Added``, ``Checkout Started``, ``Order Completed`` -> ``orders``).
 - **sessions** = sessions of ``gold_sessions`` whose ``session_start`` falls on that UTC date (a
   session crossing midnight counts once, on the day it started).
+- **active_users** is read from ``gold_sessions`` too, not from a second identity resolution over
+  the whole history: a person is active on day D exactly when one of their sessions touches D
+  (``session_start``'s date to ``session_end``'s). A session holds every activity event of its
+  identity, and its events are less than 30 minutes apart, so a session that touches D has an
+  event on D (one that crosses midnight has events on both days), and an event on D lies in a
+  session that touches D. The event counts need no identity, so they are one scan of Silver.
 - **revenue** is ``DECIMAL(18,2)``: money must add up exactly, and a double does not. Each
   ``Order Completed`` contributes ``try_cast(properties['revenue'] AS DECIMAL(18,2))``, rounded
   half-up to cents; missing, empty, non-numeric or out-of-range values contribute 0 and never
@@ -33,14 +39,7 @@ from clickstream.contract import (
     FUNNEL_COLUMNS,
     ORDER_COMPLETED,
 )
-from clickstream.sessions import (
-    IDENTITY,
-    activity_events,
-    is_page,
-    is_track,
-    resolve_identity,
-    utc_date,
-)
+from clickstream.sessions import activity_events, is_page, is_track, utc_date
 
 REVENUE_TYPE = "decimal(18,2)"
 
@@ -58,20 +57,33 @@ def order_revenue() -> Column:
     )
 
 
+def _per_day_from_sessions(sessions: DataFrame) -> DataFrame:
+    """``event_date``, ``active_users`` and ``sessions`` from ``gold_sessions``."""
+    start_day = utc_date(F.col("session_start"))
+    days = sessions.select(
+        "user_key",
+        start_day.alias("_start_day"),
+        F.explode(F.sequence(start_day, utc_date(F.col("session_end")))).alias("event_date"),
+    )
+    return days.groupBy("event_date").agg(
+        F.count_distinct("user_key").alias("active_users"),
+        F.count_if(F.col("event_date") == F.col("_start_day")).alias("sessions"),
+    )
+
+
 def build_daily_metrics(events: DataFrame, sessions: DataFrame) -> DataFrame:
     """Silver events (whole history) + ``gold_sessions`` -> one row per date (the contract's
     ``DAILY_METRICS_COLUMNS``)."""
-    activity = activity_events(resolve_identity(events))
-    per_day = activity.groupBy("event_date").agg(
-        F.count_distinct(IDENTITY).alias("active_users"),
-        F.count_if(is_page()).alias("page_views"),
-        *[F.count_if(is_track(step)).alias(column) for step, column in FUNNEL_COLUMNS.items()],
-        F.sum(order_revenue()).alias("_revenue"),
+    per_day = (
+        activity_events(events)
+        .groupBy("event_date")
+        .agg(
+            F.count_if(is_page()).alias("page_views"),
+            *[F.count_if(is_track(step)).alias(column) for step, column in FUNNEL_COLUMNS.items()],
+            F.sum(order_revenue()).alias("_revenue"),
+        )
     )
-    sessions_per_day = sessions.groupBy(utc_date(F.col("session_start")).alias("event_date")).agg(
-        F.count(F.lit(1)).alias("sessions")
-    )
-    joined = per_day.join(sessions_per_day, on="event_date", how="full")
+    joined = per_day.join(_per_day_from_sessions(sessions), on="event_date", how="full")
     return joined.select(
         "event_date",
         *[F.coalesce(F.col(c), F.lit(0)).cast("bigint").alias(c) for c in _COUNT_COLUMNS],

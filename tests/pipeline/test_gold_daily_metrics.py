@@ -6,12 +6,13 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
+from pyspark.sql import functions as F
 from pyspark.testing import assertDataFrameEqual
 
 from clickstream.contract import DAILY_METRICS_COLUMNS
 from clickstream.daily_metrics import build_daily_metrics
 from clickstream.schema import SILVER_SCHEMA
-from clickstream.sessions import build_sessions
+from clickstream.sessions import IDENTITY, activity_events, build_sessions, resolve_identity
 
 
 def event(
@@ -150,3 +151,44 @@ def test_active_users_counts_an_identified_visitor_once(spark, metrics_of):
 
     expected = spark.createDataFrame([(2,)], "active_users bigint")
     assertDataFrameEqual(actual.select("active_users"), expected)
+
+
+def test_a_session_across_midnight_makes_its_person_active_on_both_days(spark, metrics_of):
+    actual = metrics_of(
+        event("e1", "2024-05-01T23:50:00"),
+        event("e2", "2024-05-02T00:10:00"),
+    )
+
+    expected = spark.createDataFrame(
+        [(date(2024, 5, 1), 1, 1), (date(2024, 5, 2), 1, 0)],
+        "event_date date, active_users bigint, sessions bigint",
+    )
+    assertDataFrameEqual(actual.select("event_date", "active_users", "sessions"), expected)
+
+
+def test_active_users_from_sessions_equal_distinct_identities_per_event_date(spark, metrics_of):
+    """The derivation from gold_sessions against the definition, over identities stitched late,
+    a session running through a whole day, bookkeeping calls and events with no identity."""
+    events = [
+        event("e1", "2024-05-01T08:00:00", user=None, anon="a1"),
+        event("e2", "2024-05-03T08:00:00", type="identify", user="u1", anon="a1"),
+        event("e3", "2024-05-01T08:10:00", user="u1"),
+        event("e4", "2024-05-02T09:00:00", user=None, anon="a2"),
+        event("e5", "2024-05-01T10:00:00", type="identify", user="u3"),
+        event("e6", "2024-05-02T11:00:00", user=None, anon=None),
+        *[
+            event(f"n{i}", f"2024-05-0{4 + i // 96}T{(i % 96) // 4:02d}:{(i % 4) * 15:02d}:00",
+                  user="u9")
+            for i in range(2 * 96 + 1)
+        ],
+    ]  # fmt: skip
+    frame = spark.createDataFrame(events, SILVER_SCHEMA)
+    by_definition = (
+        activity_events(resolve_identity(frame))
+        .groupBy("event_date")
+        .agg(F.count_distinct(IDENTITY).alias("active_users"))
+    )
+
+    actual = metrics_of(*events).select("event_date", "active_users")
+    assertDataFrameEqual(actual, by_definition)
+    assert actual.count() == 5  # 1, 2, 4, 5, 6 May: the 3rd has only an identify
