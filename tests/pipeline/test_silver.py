@@ -230,6 +230,15 @@ def test_raw_identifiers_never_appear_in_any_silver_column(spark):
 # --- URLs -----------------------------------------------------------------------------------
 
 
+def test_a_query_string_is_dropped_even_when_a_line_break_follows_it(spark):
+    # A regex `[?#].*$` stops at a line break and would keep the whole query.
+    page = event(context={"page": {"url": "https://shop.example/p?email=a@b.example\nx=1"}})
+
+    actual = silver(spark, page).select("page_url").first()
+
+    assert actual.page_url == "https://shop.example/p"
+
+
 def test_query_strings_and_fragments_are_dropped_from_urls(spark):
     page = event(
         context={
