@@ -18,10 +18,11 @@ Choices:
   session crossing midnight counts once, on the day it started).
 - **active_users** is read from ``gold_sessions`` too, not from a second identity resolution over
   the whole history: a person is active on day D exactly when one of their sessions touches D
-  (``session_start``'s date to ``session_end``'s). A session holds every activity event of its
-  identity, and its events are less than 30 minutes apart, so a session that touches D has an
-  event on D (one that crosses midnight has events on both days), and an event on D lies in a
-  session that touches D. The event counts need no identity, so they are one scan of Silver.
+  (``session_start``'s date to ``session_end``'s). An identity's sessions partition its
+  activity events, and a session's consecutive events are less than 30 minutes apart, so a
+  session that touches D has an event on D (one that crosses midnight has events on both days),
+  and an event on D lies in a session that touches D. The event counts need no identity, so
+  they are one scan of Silver.
 - **revenue** is ``DECIMAL(18,2)``: money must add up exactly, and a double does not. Each
   ``Order Completed`` contributes ``try_cast(properties['revenue'] AS DECIMAL(18,2))``, rounded
   half-up to cents; missing, empty, non-numeric or out-of-range values contribute 0 and never
