@@ -182,7 +182,7 @@ def _fail(message: str) -> int:
 
 
 def _status_hint(run: _Run) -> str:
-    return f"`{PROG} status --stack {run.stack}` shows it"
+    return f"`{PROG} status --stack {run.stack}` shows its state"
 
 
 def _lost_track(run: _Run, exc: LostTrack) -> int:
@@ -196,9 +196,9 @@ def _lost_track(run: _Run, exc: LostTrack) -> int:
             "pat": "create a new personal access token and set DATABRICKS_TOKEN",
             "azure-cli": "run `az login`",
         }.get(str(run.auth_type), "run `az login`, or set a new DATABRICKS_TOKEN")
-        print(f"{PROG}: to follow it again, {renew}, then {_status_hint(run)}", file=sys.stderr)
+        print(f"{PROG}: {renew}; then {_status_hint(run)}", file=sys.stderr)
     else:
-        print(f"{PROG}: {_status_hint(run)} once the workspace answers again", file=sys.stderr)
+        print(f"{PROG}: once the workspace answers again, {_status_hint(run)}", file=sys.stderr)
     return EXIT_LOST_TRACK
 
 
@@ -206,7 +206,7 @@ def _interrupted(run: _Run) -> int:
     if run.update_id:
         message = f"stopped following update {run.update_id}; it goes on: {run.url}"
     elif run.starting:
-        message = f"interrupted while starting the update; {_status_hint(run)} if it started"
+        message = f"interrupted while starting the update; {_status_hint(run)}, if it started"
     else:
         message = "interrupted; no update was started"
     print(f"{PROG}: {message}", file=sys.stderr)

@@ -59,8 +59,8 @@ class _CredentialsReporting:
     Network failures while fetching a token stay what they are (the SDK retries those).
     """
 
-    def __init__(self) -> None:
-        self._chain = DefaultCredentials()
+    def __init__(self, chain=None) -> None:
+        self._chain = chain or DefaultCredentials()
 
     def auth_type(self) -> str:
         return self._chain.auth_type()
@@ -84,7 +84,7 @@ class _CredentialsReporting:
 
 def make_client(**config) -> WorkspaceClient:
     """A WorkspaceClient with short timeouts; ``config`` holds the Config keys the user chose."""
-    config.setdefault("credentials_strategy", _CredentialsReporting())
+    config["credentials_strategy"] = _CredentialsReporting(config.get("credentials_strategy"))
     retry_timeout = config.pop("retry_timeout_seconds", RETRY_TIMEOUT_SECONDS)
     cfg = Config(
         http_timeout_seconds=HTTP_TIMEOUT_SECONDS,

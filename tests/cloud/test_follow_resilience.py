@@ -6,9 +6,10 @@ API (``pipelines_stub``); the SDK's retries and the follow loop share one fake c
 
 import pytest
 from cloud_fakes import PIPELINE_ID, UPDATE_ID, flow_event, update_event
+from databricks.sdk.credentials_provider import CliTokenSource
 from pipelines_stub import CUT, DROP
 
-from clickstream_cli.pipeline_updates import DRAIN_READS, OUTAGE_SECONDS, POLL_SECONDS
+from clickstream_cli.pipeline_updates import DRAIN_READS, OUTAGE_SECONDS, POLL_SECONDS, follow
 
 URL = f"/#joblist/pipelines/{PIPELINE_ID}/updates/{UPDATE_ID}"
 BAD_GATEWAY_BODIES = {
@@ -160,3 +161,74 @@ def test_a_token_refused_mid_follow_says_what_to_do_and_that_the_update_continue
     assert "DATABRICKS_TOKEN" in result.err
     assert "continues" in result.err and URL in result.err
     assert "clickstream-cloud status --stack dev" in result.err
+
+
+class ExpiringAzLogin:
+    """A credentials strategy built on the SDK's own CliTokenSource, running a stand-in `az`.
+
+    The first token it hands out has already expired, so the next request asks `az` again, which
+    now fails the way `az account get-access-token` does once the login can no longer refresh.
+    """
+
+    def __init__(self, tmp_path):
+        self.script = tmp_path / "az"  # only shell builtins: PATH is empty in these tests
+        self.script.write_text(
+            "#!/bin/sh\n"
+            'if [ -e "$0.used" ]; then\n'
+            '  echo "ERROR: AADSTS700082: The refresh token has expired." >&2\n'
+            "  exit 1\n"
+            "fi\n"
+            ': > "$0.used"\n'
+            'echo \'{"accessToken": "aad-token", "tokenType": "Bearer", '
+            '"expiresOn": "2020-01-01 00:00:00"}\'\n'
+        )
+        self.script.chmod(0o755)
+
+    def auth_type(self) -> str:
+        return "azure-cli"
+
+    def __call__(self, cfg):
+        source = CliTokenSource([str(self.script)], "tokenType", "accessToken", "expiresOn")
+
+        def headers() -> dict[str, str]:
+            token = source.token()
+            return {"Authorization": f"{token.token_type} {token.access_token}"}
+
+        return headers
+
+
+def test_an_az_login_that_can_no_longer_refresh_says_run_az_login(
+    cli, stub, sdk_client, fake_time, tmp_path
+):
+    script_run(stub)
+    login = ExpiringAzLogin(tmp_path)
+
+    def client(**config):
+        return sdk_client(token=None, credentials_strategy=login, **config)
+
+    result = cli("run", "--stack", "dev", client_factory=client, time=fake_time)
+
+    assert result.exit_code == 3
+    assert "Traceback" not in result.err
+    assert "cannot get access token" in result.err
+    assert "run `az login`" in result.err
+    assert "continues" in result.err and URL in result.err
+
+
+def test_every_event_reaches_other_reports_once_and_in_order(stub, sdk_client, fake_time):
+    script_run(stub, page_size=2)
+    stub.fail("events", 502, page=2, body="upstream connect error")
+    stub.fail("events", DROP, page=3, times=8)
+    delivered: list[dict] = []
+
+    follow(
+        sdk_client(),
+        PIPELINE_ID,
+        UPDATE_ID,
+        on_progress=lambda *_: None,
+        on_events=delivered.extend,
+        sleep=fake_time.sleep,
+        clock=fake_time.time,
+    )
+
+    assert delivered == [event for batch in stub.batches for event in batch]
