@@ -3,8 +3,9 @@
     clickstream-cloud run --stack dev [--full-refresh] [--table silver_events ...]
     clickstream-cloud status --stack dev
 
-Exit codes: 0 the update completed (or status was shown), 1 the update failed or was canceled,
-2 it could not be started (arguments, stack, credentials, network), 130 interrupted.
+Exit codes (docs/cloud-cli.md): 0 the update completed (or status was shown), 1 the update failed
+or was canceled, 2 nothing was started (arguments, stack, credentials, network), 3 the update was
+started but following it failed (it goes on in the workspace), 130 interrupted.
 """
 
 from __future__ import annotations
@@ -14,22 +15,27 @@ import logging
 import sys
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
-import requests
 from databricks.sdk import WorkspaceClient
-from databricks.sdk.errors import DatabricksError
 from rich.console import Console
 
 from clickstream_cli import pipeline_updates
-from clickstream_cli.progress_view import ProgressView, updates_table
+from clickstream_cli.pipeline_updates import LostTrack
+from clickstream_cli.progress_view import ProgressView, output_console, updates_table
 from clickstream_cli.stack_outputs import PulumiStack, StackError
-from clickstream_cli.workspace import WorkspaceError, connect, explain, make_client
+from clickstream_cli.workspace import (
+    API_ERRORS,
+    WorkspaceError,
+    connect,
+    explain,
+    is_transient,
+    make_client,
+)
 
-EXIT_OK, EXIT_UPDATE_FAILED, EXIT_NOT_STARTED, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_OK, EXIT_UPDATE_FAILED, EXIT_NOT_STARTED, EXIT_LOST_TRACK = 0, 1, 2, 3
+EXIT_INTERRUPTED = 130
 PROG = "clickstream-cloud"
-
-# What a workspace call may raise; anything else is a bug and keeps its traceback.
-API_ERRORS = (DatabricksError, TimeoutError, requests.RequestException, ValueError)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -69,51 +75,79 @@ def _positive(text: str) -> int:
     return value
 
 
+@dataclass
+class _Run:
+    """How far `run` got, so that an interruption or a failure says what became of the update."""
+
+    stack: str
+    host: str | None = None
+    auth_type: str | None = None
+    starting: bool = False
+    update_id: str | None = None
+    url: str | None = None
+
+
 def main(
     argv: Sequence[str] | None = None,
     *,
     stack_factory: Callable[[str], PulumiStack] = PulumiStack,
     client_factory: Callable[..., WorkspaceClient] = make_client,
     sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
     console: Console | None = None,
 ) -> int:
     args = build_parser().parse_args(argv)
     _quiet_sdk_logs()
-    console = console or Console()
-    host = None
+    console = console or output_console()
+    run = _Run(args.stack)
     try:
         stack = stack_factory(args.stack)
         pipeline_id = stack.pipeline_id()
         w = connect(
             profile=args.profile, fallback_host=stack.databricks_host, factory=client_factory
         )
-        host = w.config.host
+        run.host, run.auth_type = w.config.host, w.config.auth_type
         if args.command == "status":
             return _status(w, pipeline_id, args.limit, console)
-        code = _run(w, pipeline_id, args, console, sleep)
+        code = _run(w, pipeline_id, args, console, run, sleep, clock)
         if code == EXIT_OK and (dashboard := stack.dashboard_url()):
             console.print(f"Dashboard: {dashboard}", highlight=False, soft_wrap=True)
         return code
+    except LostTrack as exc:
+        return _lost_track(run, exc)
     except (StackError, WorkspaceError) as exc:
         return _fail(str(exc))
     except API_ERRORS as exc:
-        return _fail(explain(exc, host))
+        message = explain(exc, run.host)
+        if run.starting and is_transient(exc):
+            message += f"; the update may have started anyway: {_status_hint(run)}"
+        return _fail(message)
     except KeyboardInterrupt:
-        print(f"{PROG}: stopped following; the update goes on in the workspace", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return _interrupted(run)
 
 
-def _run(w: WorkspaceClient, pipeline_id: str, args, console: Console, sleep) -> int:
+def _run(
+    w: WorkspaceClient, pipeline_id: str, args, console: Console, run: _Run, sleep, clock
+) -> int:
+    run.starting = True
     update_id = pipeline_updates.start(
         w, pipeline_id, full_refresh=args.full_refresh, tables=args.table
     )
+    run.starting, run.update_id = False, update_id
+    run.url = f"{w.config.host}/#joblist/pipelines/{pipeline_id}/updates/{update_id}"
     console.print(f"Started update {update_id} of pipeline {pipeline_id}", highlight=False)
-    console.print(f"  {w.config.host}/#joblist/pipelines/{pipeline_id}/updates/{update_id}")
+    console.print(f"  {run.url}", highlight=False, soft_wrap=True)
     with ProgressView(console) as view:
         progress = pipeline_updates.follow(
-            w, pipeline_id, update_id, on_progress=view.show, sleep=sleep
+            w, pipeline_id, update_id, on_progress=view.show, sleep=sleep, clock=clock
         )
     view.final(progress)
+    if not progress.log_complete:
+        print(
+            f"{PROG}: the event log had not caught up when following ended; the totals above "
+            f"may miss the last events: {run.url}",
+            file=sys.stderr,
+        )
     if progress.succeeded:
         console.print(f"Update {update_id} completed.", highlight=False)
         return EXIT_OK
@@ -145,6 +179,38 @@ def _quiet_sdk_logs() -> None:
 def _fail(message: str) -> int:
     print(f"{PROG}: error: {message}", file=sys.stderr)
     return EXIT_NOT_STARTED
+
+
+def _status_hint(run: _Run) -> str:
+    return f"`{PROG} status --stack {run.stack}` shows its state"
+
+
+def _lost_track(run: _Run, exc: LostTrack) -> int:
+    print(
+        f"{PROG}: lost track of update {run.update_id}: {exc}. "
+        f"The update continues in the workspace: {run.url}",
+        file=sys.stderr,
+    )
+    if exc.credentials:
+        renew = {
+            "pat": "create a new personal access token and set DATABRICKS_TOKEN",
+            "azure-cli": "run `az login`",
+        }.get(str(run.auth_type), "run `az login`, or set a new DATABRICKS_TOKEN")
+        print(f"{PROG}: {renew}; then {_status_hint(run)}", file=sys.stderr)
+    else:
+        print(f"{PROG}: once the workspace answers again, {_status_hint(run)}", file=sys.stderr)
+    return EXIT_LOST_TRACK
+
+
+def _interrupted(run: _Run) -> int:
+    if run.update_id:
+        message = f"stopped following update {run.update_id}; it goes on: {run.url}"
+    elif run.starting:
+        message = f"interrupted while starting the update; {_status_hint(run)}, if it started"
+    else:
+        message = "interrupted; no update was started"
+    print(f"{PROG}: {message}", file=sys.stderr)
+    return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

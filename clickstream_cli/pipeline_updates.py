@@ -1,39 +1,41 @@
 """Start an update of a Lakeflow pipeline and follow it through its event log.
 
 The update's state comes from ``pipelines.get_update``; flow states, rows written and expectation
-counts come from the pipeline event log (``flow_progress`` events). The event log is read through
-the raw REST endpoint because the SDK's ``PipelineEvent`` model has no ``details`` field, and
-``details.flow_progress`` is where the status, metrics and data-quality counts live.
+counts come from the pipeline event log (``flow_progress`` events, read by ``event_log``).
+
+Once started, an update runs whatever happens to this process, so following it must not give up
+on a hiccup: failed polls are retried for ``OUTAGE_SECONDS``; then, or at once when the
+credentials are refused, ``follow`` raises ``LostTrack`` and the caller says the update goes on.
 """
 
 from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import cast
 
-import requests
 from databricks.sdk import WorkspaceClient
-from databricks.sdk.errors import TemporarilyUnavailable, TooManyRequests
 from databricks.sdk.service.pipelines import UpdateInfo, UpdateInfoState
+
+from clickstream_cli.event_log import EventFeed
+from clickstream_cli.workspace import (
+    API_ERRORS,
+    WorkspaceError,
+    first_sentence,
+    is_refused_credentials,
+    is_transient,
+)
 
 TERMINAL_STATES = frozenset(
     {UpdateInfoState.COMPLETED, UpdateInfoState.FAILED, UpdateInfoState.CANCELED}
 )
 POLL_SECONDS = 5.0
-EVENTS_PAGE_SIZE = 100
-# While following, a poll that fails for a network reason is skipped, up to this many in a row.
-MAX_MISSED_POLLS = 12
-TRANSIENT_ERRORS = (
-    TimeoutError,
-    requests.ConnectionError,
-    requests.Timeout,
-    TemporarilyUnavailable,
-    TooManyRequests,
-)
-_JSON = {"Accept": "application/json"}
+# Polls that fail for a transient reason are retried until the failures have lasted this long.
+OUTAGE_SECONDS = 120.0
+# After the terminal state, the log is read up to this many more times (POLL_SECONDS apart)
+# until the update's own terminal event is in it: the log can trail the state.
+DRAIN_READS = 6
 
 # Used only when an event comes without details: "Flow 'silver_events' has FAILED."
 _FLOW_MESSAGE = re.compile(r"Flow '(?P<name>[^']+)' (?:is|has) (?P<status>[A-Z_]+)")
@@ -62,6 +64,8 @@ class UpdateProgress:
     state: UpdateInfoState = UpdateInfoState.QUEUED
     flows: dict[str, FlowProgress] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
+    # False when the log never showed the update's end: totals may miss its last events.
+    log_complete: bool = True
 
     @property
     def finished(self) -> bool:
@@ -151,7 +155,7 @@ def start(
         selection["full_refresh"] = True
     update_id = w.pipelines.start_update(pipeline_id, **selection).update_id
     if not update_id:  # typed optional by the SDK; an update without an id cannot be followed
-        raise ValueError(f"pipeline {pipeline_id}: start_update answered without an update_id")
+        raise WorkspaceError(f"pipeline {pipeline_id}: start_update answered without an update_id")
     return update_id
 
 
@@ -160,47 +164,16 @@ def recent_updates(w: WorkspaceClient, pipeline_id: str, limit: int) -> list[Upd
     return list(w.pipelines.list_updates(pipeline_id, max_results=limit).updates or [])[:limit]
 
 
-class EventFeed:
-    """Yields each event of one update once, oldest first, across repeated polls."""
+class LostTrack(Exception):
+    """Following stopped while the update may still run; the message says why."""
 
-    def __init__(self, w: WorkspaceClient, pipeline_id: str, update_id: str):
-        self._api = w.api_client
-        self._path = f"/api/2.0/pipelines/{pipeline_id}/events"
-        self._update_id = update_id
-        self._seen: set[str] = set()
-        self._since: str | None = None
-
-    def new_events(self) -> Iterator[dict]:
-        for event in self._pages():
-            key = event.get("id") or repr(event)
-            if key in self._seen:
-                continue
-            self._seen.add(key)
-            self._since = max(self._since or "", event.get("timestamp") or "") or None
-            yield event
-
-    def _pages(self) -> Iterator[dict]:
-        where = f"update_id = '{self._update_id}'"
-        if self._since:
-            # >= not >: events sharing the last timestamp may arrive late; ids dedupe them.
-            where += f" AND timestamp >= '{self._since}'"
-        query: dict = {
-            "filter": where,
-            "order_by": ["timestamp asc"],
-            "max_results": EVENTS_PAGE_SIZE,
-        }
-        while True:
-            # A JSON endpoint: ``do`` answers with the decoded object (typed as a wider union).
-            page = cast(dict, self._api.do("GET", self._path, query=query, headers=_JSON))
-            yield from page.get("events") or []
-            token = page.get("next_page_token")
-            if not token:
-                return
-            # The API takes a page token with nothing but max_results beside it.
-            query = {"page_token": token, "max_results": EVENTS_PAGE_SIZE}
+    def __init__(self, reason: str, *, credentials: bool):
+        super().__init__(reason)
+        self.credentials = credentials
 
 
 OnProgress = Callable[[UpdateProgress, list[str]], None]
+OnEvents = Callable[[list[dict]], None]
 
 
 def follow(
@@ -209,45 +182,82 @@ def follow(
     update_id: str,
     *,
     on_progress: OnProgress,
+    on_events: OnEvents | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
     poll_seconds: float = POLL_SECONDS,
-    feed: EventFeed | None = None,
+    outage_seconds: float = OUTAGE_SECONDS,
 ) -> UpdateProgress:
-    """Poll until the update reaches a terminal state; report progress after every poll."""
+    """Poll until the update reaches a terminal state; report progress after every poll.
+
+    ``on_events`` receives every event of the update once, oldest first (for other reports).
+    Raises ``LostTrack`` when the workspace stops answering for ``outage_seconds`` or refuses
+    the credentials.
+    """
     progress = UpdateProgress(update_id)
-    feed = feed or EventFeed(w, pipeline_id, update_id)
-    missed = 0
+    feed = EventFeed(w, pipeline_id, update_id)
+
+    def fold(events: list[dict]) -> list[str]:
+        if on_events and events:
+            on_events(events)
+        return _fold(progress, events)
+
+    outage_since: float | None = None
     while True:
+        poll_started = clock()
         try:
             # State first, then events: once the state is terminal, the events read next are final.
             update = w.pipelines.get_update(pipeline_id, update_id).update
             state = update.state if update else None
-            events = list(feed.new_events())
-        except TRANSIENT_ERRORS:
-            missed += 1
-            if missed > MAX_MISSED_POLLS:
-                raise
+            events = feed.read()
+        except API_ERRORS as exc:
+            outage_since = poll_started if outage_since is None else outage_since
+            _give_up_unless_transient(exc, clock() - outage_since, outage_seconds)
             sleep(poll_seconds)
             continue
-        missed = 0
-        flow_changes = _fold(progress, events)
+        outage_since = None
+        flow_changes = fold(events)
         changes = []
         if state is not None and state != progress.state:
             progress.state = state
             changes.append(f"update {state.value}")
-        # The update's own line goes first, except the last one, which follows its flows'.
-        changes = flow_changes + changes if progress.finished else changes + flow_changes
-        if progress.finished and not progress.succeeded and _no_reason(progress):
-            # The event log can trail the update state by a moment; give the error one more poll.
-            sleep(poll_seconds)
-            try:
-                changes += _fold(progress, list(feed.new_events()))
-            except TRANSIENT_ERRORS:
-                pass  # the outcome is known; only its explanation is missing
+        if progress.finished:
+            flow_changes += _drain(feed, progress, fold, sleep, poll_seconds)
+            # The update's own line goes first, except the last one, which follows its flows'.
+            changes = flow_changes + changes
+        else:
+            changes = changes + flow_changes
         on_progress(progress, changes)
         if progress.finished:
             return progress
         sleep(poll_seconds)
+
+
+def _give_up_unless_transient(exc: Exception, failing_for: float, outage_seconds: float) -> None:
+    if is_refused_credentials(exc):
+        reason = f"the credentials stopped working ({first_sentence(exc)})"
+        raise LostTrack(reason, credentials=True) from exc
+    if not is_transient(exc):
+        raise LostTrack(first_sentence(exc), credentials=False) from exc
+    if failing_for >= outage_seconds:
+        reason = f"no answer for {failing_for:.0f} s (last: {first_sentence(exc)})"
+        raise LostTrack(reason, credentials=False) from exc
+
+
+def _drain(feed: EventFeed, progress, fold, sleep, poll_seconds: float) -> list[str]:
+    """Read on until the log holds the update's terminal event; the outcome is known already."""
+    changes: list[str] = []
+    for _ in range(DRAIN_READS):
+        if feed.ended:
+            break
+        sleep(poll_seconds)
+        try:
+            changes += fold(feed.read())
+        except API_ERRORS as exc:
+            if not is_transient(exc):
+                break
+    progress.log_complete = feed.ended
+    return changes
 
 
 def _fold(progress: UpdateProgress, events: Iterable[dict]) -> list[str]:
@@ -255,8 +265,3 @@ def _fold(progress: UpdateProgress, events: Iterable[dict]) -> list[str]:
     for event in events:
         changes += progress.apply(event)
     return changes
-
-
-def _no_reason(progress: UpdateProgress) -> bool:
-    failed = [f for f in progress.flows.values() if f.status == "FAILED"]
-    return not progress.errors and not any(f.error for f in failed)

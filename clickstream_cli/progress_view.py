@@ -1,12 +1,15 @@
 """Render update progress and update history with rich.
 
 On a terminal the flow table redraws in place; elsewhere (CI logs, pipes) each change is printed as
-one line and the final table once at the end, so logs stay readable.
+one line and the final table once at the end, so logs stay readable. Off a terminal, rich would
+assume 80 columns (or $COLUMNS) and wrap the update's URL and cut flow names with an ellipsis:
+the log console is wide instead, and lines are only as long as their content.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import IO
 
 from databricks.sdk.service.pipelines import UpdateInfo
 from rich.console import Console
@@ -26,6 +29,16 @@ _STYLES = {
     "SKIPPED": "dim",
     "EXCLUDED": "dim",
 }
+
+
+# Wide enough for any flow table; a table is only as wide as its content.
+LOG_WIDTH = 240
+
+
+def output_console(file: IO[str] | None = None) -> Console:
+    """The console for command output: the terminal's width, or LOG_WIDTH in a log."""
+    console = Console(file=file)
+    return console if console.is_terminal else Console(file=file, width=LOG_WIDTH)
 
 
 def styled(state: str) -> Text:

@@ -56,6 +56,19 @@ def flow_event(
     return event
 
 
+def update_event(state: str, *, seq: int = 0) -> dict:
+    """An ``update_progress`` event: the update's own state change, as the log records it."""
+    return {
+        "id": f"update-{state}-{seq}",
+        "timestamp": f"2026-01-01T00:00:{seq:02d}.000Z",
+        "event_type": "update_progress",
+        "level": "INFO",
+        "message": f"Update {UPDATE_ID[:6]} is {state}.",
+        "origin": {"pipeline_id": PIPELINE_ID, "update_id": UPDATE_ID},
+        "details": {"update_progress": {"state": state}},
+    }
+
+
 @dataclass
 class Workspace:
     """A WorkspaceClient mock whose update walks through ``states`` and whose event log grows."""
@@ -63,18 +76,25 @@ class Workspace:
     client: WorkspaceClient
 
     def script(self, states: list[str], event_batches: list[list[dict]]) -> None:
-        """Poll i sees ``states[i]`` and the events of ``event_batches[:i + 1]``."""
+        """Poll i sees ``states[i]`` and the events of ``event_batches[:i + 1]``.
+
+        The last batch ends with the update's terminal ``update_progress`` event.
+        """
         responses = [
             GetUpdateResponse(update=UpdateInfo(update_id=UPDATE_ID, state=UpdateInfoState[s]))
             for s in states
         ]
         self.client.pipelines.get_update.side_effect = responses + [responses[-1]] * 5
+        event_batches = [
+            *event_batches[:-1],
+            [*event_batches[-1], update_event(states[-1], seq=59)],
+        ]
         seen: list[dict] = []
         pages = []
         for batch in event_batches:
             seen = seen + batch
             pages.append({"events": list(seen)})
-        self.client.api_client.do.side_effect = pages + [pages[-1]] * 5
+        self.client.api_client.do.side_effect = pages + [pages[-1]] * 10
 
 
 def fake_pulumi(outputs: dict | None = None, *, returncode: int = 0, stderr: str = ""):

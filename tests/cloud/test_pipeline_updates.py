@@ -1,10 +1,13 @@
-"""Following an update: the event log folded into flow progress, read once per event."""
+"""Following an update: the event log folded into flow progress, each event read once."""
 
+import pytest
 import requests
-from cloud_fakes import PIPELINE_ID, UPDATE_ID, flow_event
+from cloud_fakes import PIPELINE_ID, UPDATE_ID, flow_event, update_event
+from databricks.sdk.errors import DatabricksError
 from databricks.sdk.service.pipelines import GetUpdateResponse, UpdateInfo, UpdateInfoState
 
-from clickstream_cli.pipeline_updates import EventFeed, UpdateProgress, follow
+from clickstream_cli.event_log import EventFeed
+from clickstream_cli.pipeline_updates import UpdateProgress, follow
 
 
 def test_rows_written_add_up_over_micro_batches():
@@ -53,51 +56,68 @@ def test_update_level_error_explains_a_failure_without_a_failed_flow():
     assert progress.failure_message() == "Failed to resolve flow: 'silver_events'"
 
 
-def test_event_feed_yields_each_event_once_across_polls(workspace):
+def test_event_feed_delivers_each_event_once_across_reads(stub, sdk_client):
     first, second = flow_event("a", "RUNNING", seq=1), flow_event("a", "COMPLETED", seq=2)
-    workspace.client.api_client.do.side_effect = [{"events": [first]}, {"events": [first, second]}]
-    feed = EventFeed(workspace.client, PIPELINE_ID, UPDATE_ID)
+    stub.batches = [[first], [second]]
+    feed = EventFeed(sdk_client(), PIPELINE_ID, UPDATE_ID)
 
-    polls = [list(feed.new_events()), list(feed.new_events())]
+    reads = [feed.read(), feed.read(), feed.read()]
 
-    assert polls == [[first], [second]]
+    assert reads == [[first], [second], []]
 
 
-def test_event_feed_asks_only_for_this_update_and_newer_events(workspace):
-    workspace.client.api_client.do.side_effect = [
-        {"events": [flow_event("a", "RUNNING", seq=7)]}
-    ] * 2
-    feed = EventFeed(workspace.client, PIPELINE_ID, UPDATE_ID)
+def test_event_feed_asks_only_for_this_update_and_newer_events(stub, sdk_client):
+    stub.batches = [[flow_event("a", "RUNNING", seq=7)]]
+    feed = EventFeed(sdk_client(), PIPELINE_ID, UPDATE_ID)
 
-    list(feed.new_events())
-    list(feed.new_events())
+    feed.read()
+    feed.read()
 
-    first, second = (call.kwargs["query"] for call in workspace.client.api_client.do.call_args_list)
-    assert first["filter"] == f"update_id = '{UPDATE_ID}'"
-    assert (
-        second["filter"] == f"update_id = '{UPDATE_ID}' AND timestamp >= '2026-01-01T00:00:07.000Z'"
-    )
+    first, second = (q for method, path, q in stub.requests if path.endswith("/events"))
+    assert first["filter"] == [f"update_id = '{UPDATE_ID}'"]
+    assert second["filter"] == [
+        f"update_id = '{UPDATE_ID}' AND timestamp >= '2026-01-01T00:00:07.000Z'"
+    ]
     assert first["order_by"] == ["timestamp asc"]
 
 
-def test_event_feed_follows_page_tokens(workspace):
-    a, b = flow_event("a", "RUNNING", seq=1), flow_event("b", "RUNNING", seq=2)
-    workspace.client.api_client.do.side_effect = [
-        {"events": [a], "next_page_token": "t2"},
-        {"events": [b]},
-    ]
+def test_event_feed_reads_every_page(stub, sdk_client):
+    stub.page_size = 2
+    events = [flow_event("a", "RUNNING", rows=1, seq=i) for i in range(5)]
+    stub.batches = [events]
 
-    events = list(EventFeed(workspace.client, PIPELINE_ID, UPDATE_ID).new_events())
+    assert EventFeed(sdk_client(), PIPELINE_ID, UPDATE_ID).read() == events
 
-    assert events == [a, b]
-    last_query = workspace.client.api_client.do.call_args_list[1].kwargs["query"]
-    assert last_query == {"page_token": "t2", "max_results": 100}
+
+def test_a_read_that_fails_on_a_later_page_changes_nothing(stub, sdk_client):
+    stub.page_size = 2
+    events = [flow_event("a", "RUNNING", rows=1, seq=i) for i in range(5)]
+    stub.batches = [events]
+    stub.fail("events", 502, page=2, body="upstream connect error")
+    feed = EventFeed(sdk_client(), PIPELINE_ID, UPDATE_ID)
+
+    with pytest.raises(DatabricksError):
+        feed.read()
+
+    assert feed.read() == events
+
+
+def test_the_feed_knows_when_the_updates_terminal_event_was_read(stub, sdk_client):
+    stub.batches = [[flow_event("a", "COMPLETED", seq=1)], [update_event("FAILED", seq=2)]]
+    feed = EventFeed(sdk_client(), PIPELINE_ID, UPDATE_ID)
+
+    feed.read()
+    ended_after_first = feed.ended
+    feed.read()
+
+    assert not ended_after_first
+    assert feed.end_state == "FAILED"
 
 
 def test_a_network_blip_while_following_is_ridden_out(workspace):
     completed = GetUpdateResponse(update=UpdateInfo(state=UpdateInfoState.COMPLETED))
     workspace.client.pipelines.get_update.side_effect = [requests.ConnectionError(), completed]
-    workspace.client.api_client.do.return_value = {"events": []}
+    workspace.client.api_client.do.return_value = {"events": [update_event("COMPLETED")]}
     sleeps = []
 
     progress = follow(

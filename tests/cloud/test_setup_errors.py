@@ -1,25 +1,12 @@
 """What `clickstream-cloud` says when it cannot start: one line on stderr, exit code 2."""
 
-import os
 import subprocess
 import time
 
-import pytest
 from cloud_fakes import HOST, fake_pulumi
 from databricks.sdk.errors import NotFound, Unauthenticated
 
 from clickstream_cli.workspace import make_client
-
-
-@pytest.fixture
-def no_databricks_credentials(monkeypatch, tmp_path):
-    """An environment with no Databricks, Azure or OIDC credentials and no ~/.databrickscfg."""
-    for name in list(os.environ):
-        if name.startswith(("DATABRICKS_", "ARM_", "AZURE_", "ACTIONS_ID_TOKEN", "GOOGLE_")):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("HOME", str(tmp_path))
-    monkeypatch.setenv("DATABRICKS_CONFIG_FILE", str(tmp_path / "absent.cfg"))
-    monkeypatch.setenv("PATH", str(tmp_path))  # no az, no databricks CLI to ask
 
 
 def assert_one_line(err: str) -> None:
