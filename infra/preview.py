@@ -148,7 +148,8 @@ def _print_table(data: dict[str, Any], notes: list[str]) -> None:
     console.print(outputs)
     for note in notes:
         console.print(f"[yellow]note:[/yellow] {note}")
-    console.print(_summary_text(data["summary"]))
+    # Plain text, never wrapped: the summary is what a user copies from.
+    console.print(_summary_text(data["summary"]), soft_wrap=True, markup=False, highlight=False)
 
 
 def _summary_text(summary: dict[str, Any]) -> str:
