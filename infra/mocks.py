@@ -8,6 +8,7 @@ and records each resource's inputs and options (protect, parent, dependencies, a
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -55,6 +56,7 @@ class Recorded:
     parent: str = ""
     dependencies: list[str] = field(default_factory=list)
     aliases: list[str] = field(default_factory=list)
+    provider: str = ""
 
 
 class RecordingMocks(pulumi.runtime.Mocks):
@@ -162,6 +164,7 @@ class _RecordingMonitor(MockMonitor):
                 "parent": request.parent,
                 "dependencies": list(request.dependencies),
                 "aliases": [str(alias) for alias in request.aliases] + list(request.aliasURNs),
+                "provider": request.provider,
             },
         )
         return super().RegisterResource(request)
@@ -195,10 +198,43 @@ def run(
     """Run load() + build() under fresh mocks; raise ConfigError before any resource exists."""
     from infra.program import build
 
+    return run_program(
+        lambda: build(stack_config.load(), pipeline_dir),
+        stack_config.PROJECT,
+        config,
+        stack,
+        secret_keys,
+        mocks,
+    )
+
+
+def run_account(
+    config: dict[str, str],
+    stack: str,
+    mocks: RecordingMocks | None = None,
+) -> Plan:
+    """The account stack (infra/account) under fresh mocks, as ``run`` does the workspace stack."""
+    from infra.account import config as account_config
+    from infra.account.program import build
+
+    return run_program(
+        lambda: build(account_config.load()), account_config.PROJECT, config, stack, [], mocks
+    )
+
+
+def run_program(
+    program: Callable[[], dict[str, pulumi.Output]],
+    project: str,
+    config: dict[str, str],
+    stack: str,
+    secret_keys: list[str] | None = None,
+    mocks: RecordingMocks | None = None,
+) -> Plan:
+    """Run one Pulumi program (load + build) under fresh mocks and record what it declares."""
     mocks = mocks or RecordingMocks()
     pulumi.runtime.set_mocks(
         mocks,
-        project=stack_config.PROJECT,
+        project=project,
         stack=stack,
         preview=False,
         monitor=_RecordingMonitor(mocks),
@@ -207,11 +243,10 @@ def run(
     outputs: dict[str, Any] = {}
 
     @pulumi.runtime.test
-    def program():
-        exported = build(stack_config.load(), pipeline_dir)
-        return pulumi.Output.all(**exported).apply(outputs.update)
+    def declared():
+        return pulumi.Output.all(**program()).apply(outputs.update)
 
-    program()
+    declared()
     return Plan(stack, mocks.resources, outputs)
 
 

@@ -18,9 +18,7 @@ from infra.catalog import CatalogArgs, UnityCatalog
 from infra.config import StackConfig
 from infra.dashboard import AiBiDashboard, DashboardArgs
 from infra.grants import ENGINEERS, PIPELINE, CatalogGrants, GrantsArgs
-from infra.network import NetworkArgs, ServerlessNetwork
 from infra.pipeline import PIPELINE_DIR, LakeflowPipeline, PipelineArgs, source_files
-from infra.run_as import RunAsArgs, RunAsIdentity
 from infra.schedule import RefreshSchedule, ScheduleArgs
 from infra.storage import DataLake, DataLakeArgs
 
@@ -31,19 +29,8 @@ def build(cfg: StackConfig, pipeline_dir: Path = PIPELINE_DIR) -> dict[str, pulu
     """Declare the stack's resources; return the stack outputs by their exported names."""
     storage, net, access, settings = cfg.storage, cfg.network, cfg.access, cfg.pipeline
 
-    network = None
-    if net.mode == "ncc":
-        network = ServerlessNetwork(
-            f"{NAME}-network",
-            NetworkArgs(
-                stack=cfg.stack,
-                region=storage.location,
-                account_id=net.account_id,
-                accounts_host=net.accounts_host,
-                workspace_id=net.workspace_id or "",
-            ),
-        )
-
+    # The NCC, its binding and the run-as principal's rule set are account objects: the account
+    # stack (infra/account) creates them before this stack; its outputs arrive as configuration.
     lake = DataLake(
         f"{NAME}-lake",
         DataLakeArgs(
@@ -58,7 +45,6 @@ def build(cfg: StackConfig, pipeline_dir: Path = PIPELINE_DIR) -> dict[str, pulu
             default_action=storage.default_action,
             allowed_ips=storage.allowed_ips,
             allowed_subnet_ids=storage.allowed_subnet_ids,
-            serverless_subnet_ids=network.subnet_ids if network else None,
         ),
     )
 
@@ -94,18 +80,7 @@ def build(cfg: StackConfig, pipeline_dir: Path = PIPELINE_DIR) -> dict[str, pulu
         ),
     )
 
-    run_as = RunAsIdentity(
-        f"{NAME}-run-as",
-        RunAsArgs(
-            account_id=net.account_id,
-            application_id=access.pipeline_run_as,
-            admins_group=access.admins_group,
-        ),
-    )
-
-    before_pipeline: list[pulumi.Resource] = [grants, run_as, *uc.secret_readers]
-    if network is not None:
-        before_pipeline.append(network)
+    before_pipeline: list[pulumi.Resource] = [grants, *uc.secret_readers]
     lakeflow = LakeflowPipeline(
         f"{NAME}-lakeflow",
         PipelineArgs(
@@ -138,8 +113,8 @@ def build(cfg: StackConfig, pipeline_dir: Path = PIPELINE_DIR) -> dict[str, pulu
         "storage_account_name": lake.account_name,
         "workspace_folder": lakeflow.workspace_folder,
     }
-    if network is not None:
-        outputs["ncc_id"] = network.ncc_id
+    if net.ncc_id is not None:
+        outputs["ncc_id"] = pulumi.Output.from_input(net.ncc_id)
 
     if settings.scheduled and settings.schedule_cron is not None:
         schedule = RefreshSchedule(

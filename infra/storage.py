@@ -1,9 +1,10 @@
 """DataLake component: the ADLS Gen2 account, its containers and the Databricks access connector.
 
 The account is private by default: the firewall denies everything except the access connector
-(a resource-instance rule, which covers Unity Catalog's own access), trusted Azure services, the
-serverless compute subnets of the stack's NCC (``infra/network.py``), and the IP ranges / subnets
-in config. Public network access stays "Enabled" only so that those firewall rules apply; with
+(a resource-instance rule, which covers Unity Catalog's own access), trusted Azure services, and
+the IP ranges / subnets in config: among them the stable subnets of the NCC the account stack
+created (``infra/account/network.py``), which let serverless compute in. Public network access
+stays "Enabled" only so that those firewall rules apply; with
 ``storageDefaultAction: Deny`` nothing else reaches the data. Shared keys are off, so every
 caller authenticates with Entra ID.
 
@@ -47,15 +48,11 @@ class DataLakeArgs:
     default_action: str
     allowed_ips: Sequence[str] = ()
     allowed_subnet_ids: Sequence[str] = ()
-    # The NCC's stable subnets (an Output of the ServerlessNetwork), added to the firewall.
-    serverless_subnet_ids: pulumi.Input[Sequence[str]] | None = None
     tags: dict[str, str] = field(default_factory=dict)
 
 
-def _subnet_rules(
-    listed: Sequence[str], serverless: Sequence[str] | None
-) -> list[storage.VirtualNetworkRuleArgs]:
-    ids = list(dict.fromkeys([*listed, *(serverless or [])]))
+def _subnet_rules(listed: Sequence[str]) -> list[storage.VirtualNetworkRuleArgs]:
+    ids = list(dict.fromkeys(listed))
     return [
         storage.VirtualNetworkRuleArgs(
             virtual_network_resource_id=subnet, action=storage.Action.ALLOW
@@ -124,10 +121,8 @@ class DataLake(pulumi.ComponentResource):
                     storage.IPRuleArgs(i_p_address_or_range=ip, action=storage.Action.ALLOW)
                     for ip in args.allowed_ips
                 ],
-                # The configured subnets plus the NCC's stable subnets (serverless compute).
-                virtual_network_rules=pulumi.Output.from_input(
-                    args.serverless_subnet_ids or []
-                ).apply(lambda ncc: _subnet_rules(args.allowed_subnet_ids, ncc)),
+                # The configured subnets: the NCC's stable subnets (serverless compute) among them.
+                virtual_network_rules=_subnet_rules(args.allowed_subnet_ids),
                 resource_access_rules=[
                     storage.ResourceAccessRuleArgs(
                         resource_id=self.connector.id,

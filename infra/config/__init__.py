@@ -104,13 +104,13 @@ def _check_across_sections(storage: StorageSettings, network: NetworkSettings) -
             raise ConfigError(
                 "serverlessNetwork",
                 "is 'none' while storageDefaultAction is 'Deny': serverless pipelines could not "
-                "reach the storage account; use 'ncc' or 'subnets' (or storageDefaultAction Allow)",
+                "reach the storage account; use 'ncc' (or storageDefaultAction Allow)",
             )
-        if network.mode == "subnets" and not storage.allowed_subnet_ids:
+        if network.mode == "ncc" and not storage.allowed_subnet_ids:
             raise ConfigError(
                 "storageAllowedSubnetIds",
-                "must list the NCC's stable subnets when serverlessNetwork is 'subnets' and "
-                "storageDefaultAction is 'Deny'",
+                "must list the NCC's stable subnets when storageDefaultAction is 'Deny': the "
+                "storage_subnet_ids output of the account stack",
             )
 
 
@@ -126,7 +126,7 @@ def load() -> StackConfig:
     dashboard = load_dashboard(read)
     protect = read.boolean("protect")
     host, subscription = _providers()
-    network = load_network(read, host)
+    network = load_network(read)
     _check_across_sections(storage, network)
     return StackConfig(
         stack=stack,

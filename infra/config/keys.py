@@ -21,9 +21,7 @@ KEYS: dict[str, Any] = {
     "storageAllowedIps": [],
     "storageAllowedSubnetIds": [],
     "serverlessNetwork": "ncc",
-    "databricksAccountId": None,
-    "databricksAccountsHost": "https://accounts.azuredatabricks.net",
-    "databricksWorkspaceId": "",
+    "databricksNccId": "",
     "catalogName": None,
     "schemaName": "clickstream_dlt",
     "rawSchemaName": "",
@@ -77,10 +75,10 @@ STORAGE_SKUS = (
 )
 TRIGGERS = ("schedule", "continuous")
 DEFAULT_ACTIONS = ("Deny", "Allow")
-# ncc: the stack creates an NCC, binds it to the workspace and lets its stable subnets through the
-# storage firewall; subnets: the NCC is managed elsewhere and its subnets are listed in
-# storageAllowedSubnetIds; none: no serverless path (only with storageDefaultAction Allow).
-SERVERLESS_NETWORKS = ("ncc", "subnets", "none")
+# ncc: the account stack (infra/account) created and bound an NCC; databricksNccId names it and
+# storageAllowedSubnetIds lists its stable subnets; none: no serverless path (only with
+# storageDefaultAction Allow).
+SERVERLESS_NETWORKS = ("ncc", "none")
 
 STORAGE_NAME = re.compile(r"^[a-z0-9]{3,24}$")
 UC_NAME = re.compile(r"^[a-z][a-z0-9_]{0,254}$")
@@ -92,8 +90,6 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 HOST = re.compile(r"^https://[A-Za-z0-9.-]+(:\d+)?/?$")
 WAREHOUSE_ID = re.compile(r"^[0-9a-fA-F]{16}$")
 WORKSPACE_ID = re.compile(r"^[0-9]{1,20}$")
-# https://adb-<workspace id>.<n>.azuredatabricks.net: the id is part of the per-workspace URL.
-WORKSPACE_ID_IN_HOST = re.compile(r"^https://adb-([0-9]+)\.[0-9]+\.azuredatabricks\.net/?$")
 SUBNET_ID = re.compile(
     r"^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\.Network/"
     r"virtualNetworks/[^/]+/subnets/[^/]+$",

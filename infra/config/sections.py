@@ -32,9 +32,7 @@ class StorageSettings:
 @dataclass(frozen=True)
 class NetworkSettings:
     mode: str  # one of keys.SERVERLESS_NETWORKS
-    account_id: str  # Databricks account id (a GUID)
-    accounts_host: str
-    workspace_id: str | None  # numeric workspace id, for the NCC binding
+    ncc_id: str | None  # the account stack's NCC (its ncc_id output); None when mode is none
 
 
 @dataclass(frozen=True)
@@ -106,33 +104,18 @@ def load_storage(read: Reader) -> StorageSettings:
     return StorageSettings(location, group, account, sku, action, ips, subnets)
 
 
-def load_network(read: Reader, workspace_host: str) -> NetworkSettings:
+def load_network(read: Reader) -> NetworkSettings:
     mode = one_of("serverlessNetwork", read.string("serverlessNetwork"), k.SERVERLESS_NETWORKS)
-    account_id = matching(
-        "databricksAccountId",
-        read.string("databricksAccountId"),
-        k.GUID,
-        "must be the Databricks account id (a GUID, shown in the account console)",
-    )
-    accounts_host = matching(
-        "databricksAccountsHost",
-        read.string("databricksAccountsHost").rstrip("/"),
-        k.HOST,
-        "must be the account console URL, https://<host>",
-    )
-    workspace_id = read.raw("databricksWorkspaceId")
-    if workspace_id is not None:
-        matching("databricksWorkspaceId", workspace_id, k.WORKSPACE_ID, "must be a number")
-    else:
-        found = k.WORKSPACE_ID_IN_HOST.match(workspace_host)
-        workspace_id = found.group(1) if found else None
-    if mode == "ncc" and workspace_id is None:
+    ncc_id = read.raw("databricksNccId")
+    if ncc_id is not None:
+        matching("databricksNccId", ncc_id, k.GUID, "must be an NCC id (a GUID)")
+    elif mode == "ncc":
         raise ConfigError(
-            "databricksWorkspaceId",
-            "is required when serverlessNetwork is 'ncc' and the workspace URL is not "
-            "https://adb-<id>.<n>.azuredatabricks.net",
+            "databricksNccId",
+            "is required when serverlessNetwork is 'ncc': the ncc_id output of the account "
+            "stack (pulumi -C infra/account stack output ncc_id)",
         )
-    return NetworkSettings(mode, account_id, accounts_host, workspace_id)
+    return NetworkSettings(mode, ncc_id if mode == "ncc" else None)
 
 
 def load_catalog(read: Reader, stack: str) -> CatalogSettings:

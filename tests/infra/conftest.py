@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from infra import preview
+from infra.account.config import PROJECT as ACCOUNT_PROJECT
 from infra.config import PROJECT
+from infra.mocks import run_account
 
 HOST = "https://adb-1234567890123456.7.azuredatabricks.net"
 SUBSCRIPTION = "12345678-1234-1234-1234-123456789abc"
+# What the account stack's outputs give a workspace stack (docs/deploy.md step 5).
+NCC_ID = "8d0c2f51-5a5e-4c1e-9a51-0d3f6c3f2a11"
+NCC_SUBNETS = [
+    "/subscriptions/db-owned/resourceGroups/ncc/providers/Microsoft.Network/"
+    f"virtualNetworks/serverless-{n}/subnets/default"
+    for n in (1, 2)
+]
+FROM_ACCOUNT_STACK = {
+    "databricksNccId": NCC_ID,
+    "storageAllowedSubnetIds": json.dumps(NCC_SUBNETS),
+}
 
 
 def key(name: str) -> str:
@@ -74,6 +88,8 @@ def deploy(pipeline_dir: Path) -> Deploy:
         config, secret_keys = preview.stack_file_config(stack)
         config["databricks:host"] = HOST
         config["azure-native:subscriptionId"] = SUBSCRIPTION
+        for name, value in FROM_ACCOUNT_STACK.items():
+            config[key(name)] = value
         for name, value in (set or {}).items():
             config[name if ":" in name else key(name)] = value
         for name in unset:
@@ -86,5 +102,32 @@ def deploy(pipeline_dir: Path) -> Deploy:
             pipeline_dir=directory or pipeline_dir,
             mocks=mocks or preview.RecordingMocks(HOST),
         )
+
+    return run
+
+
+# The account stack's settings for the tests (the committed stack files hold only the region).
+ACCOUNT_ID = "6f1d2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5b"
+WORKSPACE_ID = "1234567890123456"
+RUN_AS = "00000000-0000-0000-0000-00000000f0f0"  # Pulumi.prod.yaml's pipelineRunAs
+
+
+@pytest.fixture
+def deploy_account() -> Callable[..., preview.Plan]:
+    """deploy_account(stack, set={...}, unset=[...]) -> Plan of infra/account, on fresh mocks."""
+
+    def run(
+        stack: str = "prod",
+        set: dict[str, str] | None = None,
+        unset: tuple[str, ...] = (),
+        mocks: preview.RecordingMocks | None = None,
+    ) -> preview.Plan:
+        config, _ = preview.stack_file_config(stack, preview.REPO_ROOT / "infra" / "account")
+        values = {"accountId": ACCOUNT_ID, "workspaceId": WORKSPACE_ID, "pipelineRunAs": RUN_AS}
+        for name, value in {**values, **(set or {})}.items():
+            config[f"{ACCOUNT_PROJECT}:{name}"] = value
+        for name in unset:
+            config.pop(f"{ACCOUNT_PROJECT}:{name}", None)
+        return run_account(config, stack, mocks)
 
     return run

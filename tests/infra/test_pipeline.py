@@ -203,7 +203,8 @@ def test_moved_job_keeps_its_urn_through_an_alias_to_its_former_parent(deploy):
     assert any("clickstream:infra:LakeflowPipeline::clickstream-lakeflow" in a for a in job.aliases)
 
 
-def test_pipeline_starts_only_after_the_run_as_role_and_the_network(deploy):
+def test_pipeline_starts_only_after_its_grants_and_the_run_as_secret_acl(deploy):
+    # The run-as rule set and the NCC binding are the account stack's, applied before this one.
     dependencies = deploy("prod").only(PIPELINE).dependencies
-    for name in ("clickstream-run-as-rule-set", "clickstream-network-ncc-binding"):
+    for name in ("clickstream-grants-raw-schema", "clickstream-uc-secret-scope-pipeline-read"):
         assert any(d.endswith(f"::{name}") for d in dependencies), name

@@ -63,8 +63,6 @@ def test_every_resource_belongs_to_a_component(deploy):
         "clickstream:infra:CatalogGrants",
         "clickstream:infra:LakeflowPipeline",
         "clickstream:infra:RefreshSchedule",
-        "clickstream:infra:ServerlessNetwork",
-        "clickstream:infra:RunAsIdentity",
         "clickstream:infra:AiBiDashboard",
     }
     for resource in plan.resources:

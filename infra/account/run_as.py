@@ -2,12 +2,12 @@
 
 Setting ``run_as.service_principal_name`` on a pipeline or a job requires the
 ``servicePrincipal.user`` role on that principal (Pipelines API and Jobs API, field ``run_as``;
-terraform-provider-databricks ``docs/resources/pipeline.md``). The stack grants it to the admins
-group, of which the deploying identity is a member (a prerequisite in docs/deploy.md), through the
-principal's account rule set. The rule set is authoritative (``docs/resources/
-access_control_rule_set.md``): it also names the admins group ``servicePrincipal.manager``, so
-the principal is never left without a manager. Writing it needs ``servicePrincipal.manager``
-(or account admin) the first time: a one-time prerequisite.
+terraform-provider-databricks ``docs/resources/pipeline.md``). The account stack grants it to the
+admins group, of which the workspace deploy identities are members, through the principal's
+account rule set, so those identities need no account right themselves. The rule set is
+authoritative (``docs/resources/access_control_rule_set.md``): it also names the admins group
+``servicePrincipal.manager``, so the principal is never left without a manager. Writing it needs
+``servicePrincipal.manager`` or account admin: the account admin who applies the account stack.
 """
 
 from __future__ import annotations
@@ -37,14 +37,13 @@ def rule_set_name(account_id: str, application_id: str) -> str:
 class RunAsIdentity(pulumi.ComponentResource):
     """The run-as service principal's rule set: admins may use and manage it."""
 
-    application_id: str
+    rule_set_name: pulumi.Output[str]
 
     def __init__(
         self, name: str, args: RunAsArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        super().__init__("clickstream:infra:RunAsIdentity", name, None, opts)
+        super().__init__("clickstream:account:RunAsIdentity", name, None, opts)
         admins = f"groups/{args.admins_group}"
-        # Through the workspace: the provider proxies account rule sets for service principals.
         self.rule_set = databricks.AccessControlRuleSet(
             f"{name}-rule-set",
             name=rule_set_name(args.account_id, args.application_id),
@@ -56,5 +55,5 @@ class RunAsIdentity(pulumi.ComponentResource):
             ],
             opts=pulumi.ResourceOptions(parent=self),
         )
-        self.application_id = args.application_id
-        self.register_outputs({"rule_set": self.rule_set.name})
+        self.rule_set_name = self.rule_set.name
+        self.register_outputs({"rule_set": self.rule_set_name})
