@@ -1,7 +1,8 @@
 """Pulumi mocks that record every resource, and ``run()``: the program offline, as tests run it.
 
 ``RecordingMocks`` fakes what the cloud would compute (names, ids, identities, the NCC's subnets)
-and records each resource's inputs and options (protect, parent, dependencies, aliases).
+and records each resource's inputs and options (protect, parent, dependencies, aliases, ignored
+changes) and every data source the program calls.
 ``stack_file_config`` reads ``Pulumi.yaml`` and ``Pulumi.<stack>.yaml`` the way the engine would.
 """
 
@@ -17,6 +18,7 @@ import yaml
 from pulumi.runtime.mocks import MockMonitor
 
 from infra import config as stack_config
+from infra.config.keys import PLACEHOLDER_GUID
 from infra.pipeline import PIPELINE_DIR
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -25,6 +27,11 @@ PLACEHOLDER_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
 FAKE_TENANT = "11111111-1111-1111-1111-111111111111"
 FAKE_PRINCIPAL = "22222222-2222-2222-2222-222222222222"
 FAKE_DEPLOYER = "deployer@example.com"
+# Offline stand-ins for the placeholder ids of the stack files (all zeros but the last group,
+# refused by infra.config): version-4-shaped, so the program accepts them, and marked by this
+# prefix. The last group is kept, so dev and prod stay distinct. Only the offline preview and the
+# tests use them; `pulumi preview`/`up` read the stack files as they are.
+PREVIEW_ID_PREFIX = "00000000-0000-4000-8000-"
 
 # azure-native resources are named by one input; the cloud echoes it back as `name`.
 _AZURE_NAME_INPUT = {
@@ -55,14 +62,17 @@ class Recorded:
     parent: str = ""
     dependencies: list[str] = field(default_factory=list)
     aliases: list[str] = field(default_factory=list)
+    ignore_changes: list[str] = field(default_factory=list)
 
 
 class RecordingMocks(pulumi.runtime.Mocks):
     """Records every resource and fakes the outputs the cloud computes."""
 
-    def __init__(self, host: str = PLACEHOLDER_HOST) -> None:
+    def __init__(self, host: str = PLACEHOLDER_HOST, current_user: str = FAKE_DEPLOYER) -> None:
         self.host = host.rstrip("/")
+        self.current_user = current_user  # who databricks.get_current_user would say runs Pulumi
         self.resources: list[Recorded] = []
+        self.invokes: list[str] = []  # the token of every data source the program called
         self._options: dict[tuple[str, str], dict[str, Any]] = {}
         self._counter = 0
 
@@ -130,8 +140,13 @@ class RecordingMocks(pulumi.runtime.Mocks):
         return resource_id, outputs
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict, list[tuple[str, str]] | None]:
+        self.invokes.append(args.token)
         if args.token == "databricks:index/getCurrentUser:getCurrentUser":
-            user = {"id": "1", "userName": FAKE_DEPLOYER, "home": f"/Users/{FAKE_DEPLOYER}"}
+            user = {
+                "id": "1",
+                "userName": self.current_user,
+                "home": f"/Users/{self.current_user}",
+            }
             return user, []
         return {}, []
 
@@ -162,6 +177,7 @@ class _RecordingMonitor(MockMonitor):
                 "parent": request.parent,
                 "dependencies": list(request.dependencies),
                 "aliases": [str(alias) for alias in request.aliases] + list(request.aliasURNs),
+                "ignore_changes": list(request.ignoreChanges),
             },
         )
         return super().RegisterResource(request)
@@ -213,6 +229,17 @@ def run(
 
     program()
     return Plan(stack, mocks.resources, outputs)
+
+
+def preview_ids(config: dict[str, str]) -> tuple[dict[str, str], list[str]]:
+    """config with every placeholder id replaced by its marked stand-in, and the keys replaced."""
+    replaced = dict(config)
+    keys: list[str] = []
+    for key, value in config.items():
+        if isinstance(value, str) and PLACEHOLDER_GUID.match(value):
+            replaced[key] = PREVIEW_ID_PREFIX + value[len(PREVIEW_ID_PREFIX) :]
+            keys.append(key)
+    return replaced, keys
 
 
 def flatten(value: Any) -> str:

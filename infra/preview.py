@@ -2,13 +2,16 @@
 
     python -m infra.preview --stack dev [--json]
 
-The policy pack's rules (``policy/rules.py``) run over the same resources: a violation is printed
-with its rule and resource, and the command exits 1.
+The policy pack's rules (``policy/rules.py``) run over the same resources, with the settings the
+pack gets as pack config (``policy/config.py``): a violation is printed with its rule and
+resource, and the command exits 1.
 
 Reads ``Pulumi.yaml`` (defaults) and ``Pulumi.<stack>.yaml`` itself, feeds them to the mocks and
 prints every resource (type, logical name, the inputs that matter) and the stack outputs. No
 Pulumi CLI, no provider plugins, no credentials: values the cloud would compute (names, ids,
 identities) are faked here, and secrets are masked. A bad config prints one line and exits 1.
+The placeholder ids the stack files ship with (which ``pulumi preview``/``up`` refuse) are replaced
+by marked stand-ins (``infra.mocks.PREVIEW_ID_PREFIX``), and a note names each one.
 The same ``RecordingMocks`` and ``run()`` back the infra tests.
 """
 
@@ -23,18 +26,21 @@ from typing import Any
 from infra import config as stack_config
 from infra.mocks import (
     PLACEHOLDER_HOST,
-    PLACEHOLDER_SUBSCRIPTION,
+    PREVIEW_ID_PREFIX,
     REPO_ROOT,
     Plan,
     Recorded,
     RecordingMocks,
     flatten,
+    preview_ids,
     run,
     stack_file_config,
 )
+from policy import config as pack_config
 from policy import rules as policy_rules
 
 MASK = "(secret)"
+PREVIEW_SUBSCRIPTION = PREVIEW_ID_PREFIX + "000000000000"
 _SECRET_INPUTS = {"stringValue", "result"}
 
 __all__ = ["REPO_ROOT", "Plan", "Recorded", "RecordingMocks", "main", "run", "stack_file_config"]
@@ -108,38 +114,19 @@ def _print_table(data: dict[str, Any], notes: list[str]) -> None:
         console.print(f"[yellow]note:[/yellow] {note}")
 
 
-def policy_violations(plan: Plan) -> list[policy_rules.Violation]:
+def policy_violations(plan: Plan, settings: policy_rules.Settings) -> list[policy_rules.Violation]:
     """The policy pack's rules (policy/rules.py) over the resources the program declared."""
     resources = [
         policy_rules.Resource(r.type, r.name, r.inputs, r.protect, r.name)
         for r in plan.resources
         if r.custom
     ]
-    engineers = next(
-        (g for g in _grant_principals(plan) if g.endswith("engineers")),
-        policy_rules.Settings().engineers_group,
-    )
-    return policy_rules.check(resources, policy_rules.Settings(engineers_group=engineers))
-
-
-def _grant_principals(plan: Plan) -> list[str]:
-    return [
-        row.get("principal", "")
-        for r in plan.of_type(policy_rules.GRANTS)
-        for row in r.inputs.get("grants") or []
-    ]
+    return policy_rules.check(resources, settings)
 
 
 def reminders(plan: Plan) -> list[str]:
-    """One-time steps and placeholders that `pulumi up` against the real cloud depends on."""
+    """One-time steps that `pulumi up` against the real cloud depends on."""
     notes: list[str] = []
-    for r in plan.of_type("databricks:index/accessControlRuleSet:AccessControlRuleSet"):
-        if "/00000000-0000-0000-0000-000000000000/" in r.inputs.get("name", ""):
-            notes.append("databricksAccountId is the all-zero placeholder: set your account id")
-    for r in plan.of_type("databricks:index/pipeline:Pipeline"):
-        run_as = (r.inputs.get("runAs") or {}).get("servicePrincipalName", "")
-        if run_as.startswith("00000000-0000-0000-0000-"):
-            notes.append("pipelineRunAs is a placeholder: set the run-as principal's app id")
     if plan.of_type(policy_rules.NCC):
         notes.append(
             "the NCC's stable subnets are added to the storage firewall (no approval step); "
@@ -162,25 +149,27 @@ def main(argv: list[str] | None = None) -> int:
     notes: list[str] = []
     try:
         config, secrets = stack_file_config(args.stack)
-        # The provider settings may live in the environment; offline, placeholders will do.
-        for key, env, placeholder in (
+        config, substituted = preview_ids(config)
+        notes += [
+            f"{key} is a placeholder in Pulumi.{args.stack}.yaml (pulumi preview/up refuse it): "
+            f"this offline plan uses the stand-in {config[key]}"
+            for key in substituted
+        ]
+        # The provider settings may live in the environment; offline, stand-ins will do.
+        for key, env, stand_in in (
             (stack_config.HOST_KEY, stack_config.HOST_ENV, PLACEHOLDER_HOST),
-            (
-                stack_config.SUBSCRIPTION_KEY,
-                stack_config.SUBSCRIPTION_ENV,
-                PLACEHOLDER_SUBSCRIPTION,
-            ),
+            (stack_config.SUBSCRIPTION_KEY, stack_config.SUBSCRIPTION_ENV, PREVIEW_SUBSCRIPTION),
         ):
             if key not in config and not os.environ.get(env):
-                config[key] = placeholder
-                notes.append(f"{key} not set (nor {env}): using a placeholder")
+                config[key] = stand_in
+                notes.append(f"{key} not set (nor {env}): using the stand-in {stand_in}")
         host = config.get(stack_config.HOST_KEY) or os.environ.get(stack_config.HOST_ENV, "")
         plan = run(config, args.stack, secrets, mocks=RecordingMocks(host or PLACEHOLDER_HOST))
     except stack_config.ConfigError as error:
         print(f"config error in stack {args.stack!r}: {error}", file=sys.stderr)
         return 1
 
-    violations = policy_violations(plan)
+    violations = policy_violations(plan, pack_config.settings(config))
     notes += reminders(plan)
     data = plan_as_dict(plan)
     data["policy_violations"] = [str(v) for v in violations]

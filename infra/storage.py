@@ -78,6 +78,9 @@ class DataLake(pulumi.ComponentResource):
     ) -> None:
         super().__init__("clickstream:infra:DataLake", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
+        # prod: the data (account, containers, and the group holding them) and the connector,
+        # whose managed identity the storage credential is: a new connector is a new identity.
+        protected = pulumi.ResourceOptions(parent=self, protect=args.protect)
         tags = {"project": "clickstream-lakeflow", "stack": args.stack, **args.tags}
 
         if args.resource_group_name is None:
@@ -86,7 +89,7 @@ class DataLake(pulumi.ComponentResource):
                 resource_group_name=args.new_resource_group_name,
                 location=args.location,
                 tags=tags,
-                opts=child,
+                opts=protected,
             )
             group_name: pulumi.Input[str] = group.name
         else:
@@ -99,7 +102,7 @@ class DataLake(pulumi.ComponentResource):
             location=args.location,
             identity=azure_databricks.ManagedServiceIdentityArgs(type="SystemAssigned"),
             tags=tags,
-            opts=child,
+            opts=protected,
         )
         identity = self.connector.identity
 
@@ -136,7 +139,7 @@ class DataLake(pulumi.ComponentResource):
                 ],
             ),
             tags=tags,
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+            opts=protected,
         )
 
         blob_service = storage.BlobServiceProperties(
@@ -160,7 +163,9 @@ class DataLake(pulumi.ComponentResource):
                 account_name=self.account.name,
                 resource_group_name=group_name,
                 public_access=storage.PublicAccess.NONE,
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[blob_service]),
+                opts=pulumi.ResourceOptions(
+                    parent=self, depends_on=[blob_service], protect=args.protect
+                ),
             )
             for container in CONTAINERS
         }

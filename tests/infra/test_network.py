@@ -24,7 +24,7 @@ def test_prod_creates_an_ncc_in_the_storage_region_through_the_account_provider(
     (provider,) = plan.of_type("pulumi:providers:databricks")
     assert provider.inputs == {
         "host": "https://accounts.azuredatabricks.net",
-        "accountId": "00000000-0000-0000-0000-000000000000",
+        "accountId": "00000000-0000-4000-8000-000000000000",
     }
 
 

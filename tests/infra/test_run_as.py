@@ -3,8 +3,8 @@
 from tests.infra.test_config import config_error
 
 RULE_SET = "databricks:index/accessControlRuleSet:AccessControlRuleSet"
-RUN_AS = "00000000-0000-0000-0000-00000000f0f0"  # Pulumi.prod.yaml
-ACCOUNT_ID = "00000000-0000-0000-0000-000000000000"
+RUN_AS = "00000000-0000-4000-8000-00000000f0f0"  # Pulumi.prod.yaml, preview stand-in
+ACCOUNT_ID = "00000000-0000-4000-8000-000000000000"  # preview stand-in
 
 
 def test_prod_without_a_run_as_principal_fails_naming_the_key(deploy):
