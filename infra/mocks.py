@@ -8,6 +8,7 @@ changes) and every data source the program calls.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -74,21 +75,22 @@ class RecordingMocks(pulumi.runtime.Mocks):
         self.resources: list[Recorded] = []
         self.invokes: list[str] = []  # the token of every data source the program called
         self._options: dict[tuple[str, str], dict[str, Any]] = {}
-        self._counter = 0
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:
         options = self._options.pop((args.typ, args.name), {})
         self.resources.append(
             Recorded(args.typ, args.name, dict(args.inputs), bool(args.custom), **options)
         )
-        self._counter += 1
+        # Fake ids follow from the logical name, not from the order of registration (which
+        # varies between runs), so two runs of one program fake the same ids.
+        serial = int(hashlib.sha256(args.name.encode()).hexdigest(), 16) % 10**12
         outputs = dict(args.inputs)
         typ = args.typ
         resource_id = f"{args.name}-id"
         if typ.startswith("azure-native:"):
             name = args.inputs.get(_AZURE_NAME_INPUT.get(typ, ""), args.name)
             if typ == "azure-native:authorization:RoleAssignment":
-                name = f"00000000-0000-0000-0000-{self._counter:012d}"
+                name = f"00000000-0000-0000-0000-{serial:012d}"
             outputs["name"] = name
             resource_id = (
                 f"/subscriptions/{PLACEHOLDER_SUBSCRIPTION}/fake/{typ.split(':')[-1]}/{name}"
@@ -109,10 +111,10 @@ class RecordingMocks(pulumi.runtime.Mocks):
         ):
             resource_id = args.inputs.get("name", resource_id)
         elif typ == "databricks:index/pipeline:Pipeline":
-            resource_id = f"0000aaaa-bbbb-cccc-dddd-{self._counter:012d}"
+            resource_id = f"0000aaaa-bbbb-cccc-dddd-{serial:012d}"
             outputs["url"] = f"{self.host}/pipelines/{resource_id}"
         elif typ == "databricks:index/job:Job":
-            resource_id = str(100000 + self._counter)
+            resource_id = str(100000 + serial % 10**6)
         elif typ in (
             "databricks:index/directory:Directory",
             "databricks:index/workspaceFile:WorkspaceFile",
@@ -125,7 +127,7 @@ class RecordingMocks(pulumi.runtime.Mocks):
             resource_id = f"{scope}|||{key}"
             outputs["configReference"] = f"{{{{secrets/{scope}/{key}}}}}"
         elif typ == "databricks:index/mwsNetworkConnectivityConfig:MwsNetworkConnectivityConfig":
-            ncc_id = f"ncc00000-0000-0000-0000-{self._counter:012d}"
+            ncc_id = f"ncc00000-0000-0000-0000-{serial:012d}"
             resource_id = f"account/{ncc_id}"
             outputs["networkConnectivityConfigId"] = ncc_id
             outputs["egressConfig"] = {
@@ -175,7 +177,7 @@ class _RecordingMonitor(MockMonitor):
             {
                 "protect": bool(request.protect),
                 "parent": request.parent,
-                "dependencies": list(request.dependencies),
+                "dependencies": sorted(request.dependencies),
                 "aliases": [str(alias) for alias in request.aliases] + list(request.aliasURNs),
                 "ignore_changes": list(request.ignoreChanges),
             },
