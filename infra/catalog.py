@@ -11,6 +11,14 @@ Unity Catalog validates the storage credential when an external location is crea
 storage root wait for ``access_ready``: the lake's wait for its role assignment to propagate.
 Without ``protect`` (dev) the catalog and schemas are ``force_destroy``: ``pulumi destroy`` drops
 them with their tables; protected stacks (prod) keep the provider's refusal to drop a non-empty one.
+
+With ``protect`` (prod) everything here is protected: the credential and locations (identity and
+paths the catalog depends on), the catalog and schemas (data), the secret scope, the generated PII
+key and its ``Secret``. Replacing the key re-hashes every person, so a config change that would
+replace it (``piiHashKey``, ``secretScope``: ``string_value`` and ``scope`` force a new secret)
+fails on the protection instead; the generated key also ignores changes to its own inputs, so a
+provider or code change of its length or alphabet never draws a new one. Rotation is therefore a
+deliberate procedure (docs/platform-notes.md, "The PII key").
 """
 
 from __future__ import annotations
@@ -22,6 +30,23 @@ import pulumi_databricks as databricks
 import pulumi_random as random
 
 PII_SECRET_KEY = "pii-hash-key"
+PII_KEY_LENGTH = 64
+# Every input of random.RandomPassword: a change to any of them (in code, or a provider default)
+# would draw a new key; ignored, the key stays what it was first generated as.
+PII_KEY_INPUTS = [
+    "keepers",
+    "length",
+    "lower",
+    "minLower",
+    "minNumeric",
+    "minSpecial",
+    "minUpper",
+    "number",
+    "numeric",
+    "overrideSpecial",
+    "special",
+    "upper",
+]
 
 
 @dataclass(frozen=True)
@@ -58,8 +83,10 @@ class UnityCatalog(pulumi.ComponentResource):
     ) -> None:
         super().__init__("clickstream:infra:UnityCatalog", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        after_rbac = pulumi.ResourceOptions(parent=self, depends_on=[args.access_ready])
         protected = pulumi.ResourceOptions(parent=self, protect=args.protect)
+        after_rbac = pulumi.ResourceOptions(
+            parent=self, depends_on=[args.access_ready], protect=args.protect
+        )
         force_destroy = not args.protect
         prefix = f"clickstream-{args.stack}"
 
@@ -122,13 +149,18 @@ class UnityCatalog(pulumi.ComponentResource):
         )
 
         self.secret_scope = databricks.SecretScope(
-            f"{name}-secret-scope", name=args.secret_scope, opts=child
+            f"{name}-secret-scope", name=args.secret_scope, opts=protected
         )
         if args.pii_hash_key is not None:
             key_value: pulumi.Input[str] = args.pii_hash_key
         else:
             generated = random.RandomPassword(
-                f"{name}-pii-hash-key", length=64, special=False, opts=child
+                f"{name}-pii-hash-key",
+                length=PII_KEY_LENGTH,
+                special=False,
+                opts=pulumi.ResourceOptions(
+                    parent=self, protect=args.protect, ignore_changes=PII_KEY_INPUTS
+                ),
             )
             key_value = generated.result
         self.pii_secret = databricks.Secret(
@@ -136,9 +168,9 @@ class UnityCatalog(pulumi.ComponentResource):
             scope=self.secret_scope.name,
             key=PII_SECRET_KEY,
             string_value=key_value,
-            opts=child,
+            opts=protected,
         )
-        # What must exist before the pipeline may start: a continuous pipeline starts on create.
+        # What must exist before the pipeline runs: a pipeline update reads the key at start.
         self.secret_readers: list[pulumi.Resource] = [self.pii_secret]
         if args.pipeline_run_as is not None:
             # A run-as service principal is not the scope's creator, so it needs READ.

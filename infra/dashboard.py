@@ -11,6 +11,8 @@ and who may see them.
   stay with its owner (an authoritative ``Permissions`` here would drop everyone else's).
 - Permissions: engineers CAN_READ the dashboard (the AI/BI "Can View" level: view, interact,
   refresh) and CAN_USE the warehouse (needed to run queries as themselves); admins CAN_MANAGE both.
+  The deploy principal is named too: IS_OWNER of the warehouse it creates, CAN_MANAGE of the
+  dashboard, so a refresh by another identity finds in state every row the API reports.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from dataclasses import dataclass
 
 import pulumi
 import pulumi_databricks as databricks
+
+from infra.acl import manager, owner
 
 WAREHOUSE_SIZE = "2X-Small"
 AUTO_STOP_MINUTES = 10  # the Warehouses API allows 0 (never) or 10 minutes and more
@@ -37,14 +41,18 @@ class DashboardArgs:
     parent_path: pulumi.Input[str]  # workspace folder the dashboard is saved in
     catalog: pulumi.Input[str]
     schema: pulumi.Input[str]  # the published schema: the only one the dashboard reads
+    deploy_principal: str  # application id of the service principal that runs `pulumi up`
     admins_group: str
     engineers_group: str
     warehouse_id: str | None = None  # an existing SQL warehouse; None creates one
     auto_stop_mins: int = AUTO_STOP_MINUTES
 
 
-def _access(engineers_level: str, args: DashboardArgs) -> list:
+def _access(
+    deployer: databricks.PermissionsAccessControlArgs, engineers_level: str, args: DashboardArgs
+) -> list[databricks.PermissionsAccessControlArgs]:
     return [
+        deployer,
         databricks.PermissionsAccessControlArgs(
             group_name=args.engineers_group, permission_level=engineers_level
         ),
@@ -83,7 +91,9 @@ class AiBiDashboard(pulumi.ComponentResource):
             databricks.Permissions(
                 f"{name}-warehouse-permissions",
                 sql_endpoint_id=warehouse.id,
-                access_controls=_access(ENGINEERS_WAREHOUSE_LEVEL, args),
+                access_controls=_access(
+                    owner(args.deploy_principal), ENGINEERS_WAREHOUSE_LEVEL, args
+                ),
                 opts=child,
             )
         else:
@@ -103,7 +113,9 @@ class AiBiDashboard(pulumi.ComponentResource):
         databricks.Permissions(
             f"{name}-dashboard-permissions",
             dashboard_id=dashboard.id,
-            access_controls=_access(ENGINEERS_DASHBOARD_LEVEL, args),
+            access_controls=_access(
+                manager(args.deploy_principal), ENGINEERS_DASHBOARD_LEVEL, args
+            ),
             opts=child,
         )
 

@@ -1,12 +1,14 @@
 """Pulumi mocks that record every resource, and ``run()``: the program offline, as tests run it.
 
 ``RecordingMocks`` fakes what the cloud would compute (names, ids, identities, the NCC's subnets)
-and records each resource's inputs and options (protect, parent, dependencies, aliases).
+and records each resource's inputs and options (protect, parent, dependencies, aliases, ignored
+changes) and every data source the program calls.
 ``stack_file_config`` reads ``Pulumi.yaml`` and ``Pulumi.<stack>.yaml`` the way the engine would.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,6 +20,7 @@ import yaml
 from pulumi.runtime.mocks import MockMonitor
 
 from infra import config as stack_config
+from infra.config.keys import PLACEHOLDER_GUID
 from infra.pipeline import PIPELINE_DIR
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -26,6 +29,11 @@ PLACEHOLDER_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
 FAKE_TENANT = "11111111-1111-1111-1111-111111111111"
 FAKE_PRINCIPAL = "22222222-2222-2222-2222-222222222222"
 FAKE_DEPLOYER = "deployer@example.com"
+# Offline stand-ins for the placeholder ids of the stack files (all zeros but the last group,
+# refused by infra.config): version-4-shaped, so the program accepts them, and marked by this
+# prefix. The last group is kept, so dev and prod stay distinct. Only the offline preview and the
+# tests use them; `pulumi preview`/`up` read the stack files as they are.
+PREVIEW_ID_PREFIX = "00000000-0000-4000-8000-"
 
 # azure-native resources are named by one input; the cloud echoes it back as `name`.
 _AZURE_NAME_INPUT = {
@@ -57,30 +65,34 @@ class Recorded:
     dependencies: list[str] = field(default_factory=list)
     aliases: list[str] = field(default_factory=list)
     provider: str = ""
+    ignore_changes: list[str] = field(default_factory=list)
 
 
 class RecordingMocks(pulumi.runtime.Mocks):
     """Records every resource and fakes the outputs the cloud computes."""
 
-    def __init__(self, host: str = PLACEHOLDER_HOST) -> None:
+    def __init__(self, host: str = PLACEHOLDER_HOST, current_user: str = FAKE_DEPLOYER) -> None:
         self.host = host.rstrip("/")
+        self.current_user = current_user  # who databricks.get_current_user would say runs Pulumi
         self.resources: list[Recorded] = []
+        self.invokes: list[str] = []  # the token of every data source the program called
         self._options: dict[tuple[str, str], dict[str, Any]] = {}
-        self._counter = 0
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:
         options = self._options.pop((args.typ, args.name), {})
         self.resources.append(
             Recorded(args.typ, args.name, dict(args.inputs), bool(args.custom), **options)
         )
-        self._counter += 1
+        # Fake ids follow from the logical name, not from the order of registration (which
+        # varies between runs), so two runs of one program fake the same ids.
+        serial = int(hashlib.sha256(args.name.encode()).hexdigest(), 16) % 10**12
         outputs = dict(args.inputs)
         typ = args.typ
         resource_id = f"{args.name}-id"
         if typ.startswith("azure-native:"):
             name = args.inputs.get(_AZURE_NAME_INPUT.get(typ, ""), args.name)
             if typ == "azure-native:authorization:RoleAssignment":
-                name = f"00000000-0000-0000-0000-{self._counter:012d}"
+                name = f"00000000-0000-0000-0000-{serial:012d}"
             outputs["name"] = name
             resource_id = (
                 f"/subscriptions/{PLACEHOLDER_SUBSCRIPTION}/fake/{typ.split(':')[-1]}/{name}"
@@ -101,10 +113,10 @@ class RecordingMocks(pulumi.runtime.Mocks):
         ):
             resource_id = args.inputs.get("name", resource_id)
         elif typ == "databricks:index/pipeline:Pipeline":
-            resource_id = f"0000aaaa-bbbb-cccc-dddd-{self._counter:012d}"
+            resource_id = f"0000aaaa-bbbb-cccc-dddd-{serial:012d}"
             outputs["url"] = f"{self.host}/pipelines/{resource_id}"
         elif typ == "databricks:index/job:Job":
-            resource_id = str(100000 + self._counter)
+            resource_id = str(100000 + serial % 10**6)
         elif typ in (
             "databricks:index/directory:Directory",
             "databricks:index/workspaceFile:WorkspaceFile",
@@ -117,7 +129,7 @@ class RecordingMocks(pulumi.runtime.Mocks):
             resource_id = f"{scope}|||{key}"
             outputs["configReference"] = f"{{{{secrets/{scope}/{key}}}}}"
         elif typ == "databricks:index/mwsNetworkConnectivityConfig:MwsNetworkConnectivityConfig":
-            ncc_id = f"ncc00000-0000-0000-0000-{self._counter:012d}"
+            ncc_id = f"ncc00000-0000-0000-0000-{serial:012d}"
             resource_id = f"account/{ncc_id}"
             outputs["networkConnectivityConfigId"] = ncc_id
             outputs["egressConfig"] = {
@@ -132,8 +144,13 @@ class RecordingMocks(pulumi.runtime.Mocks):
         return resource_id, outputs
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict, list[tuple[str, str]] | None]:
+        self.invokes.append(args.token)
         if args.token == "databricks:index/getCurrentUser:getCurrentUser":
-            user = {"id": "1", "userName": FAKE_DEPLOYER, "home": f"/Users/{FAKE_DEPLOYER}"}
+            user = {
+                "id": "1",
+                "userName": self.current_user,
+                "home": f"/Users/{self.current_user}",
+            }
             return user, []
         return {}, []
 
@@ -162,9 +179,10 @@ class _RecordingMonitor(MockMonitor):
             {
                 "protect": bool(request.protect),
                 "parent": request.parent,
-                "dependencies": list(request.dependencies),
+                "dependencies": sorted(request.dependencies),
                 "aliases": [str(alias) for alias in request.aliases] + list(request.aliasURNs),
                 "provider": request.provider,
+                "ignore_changes": list(request.ignoreChanges),
             },
         )
         return super().RegisterResource(request)
@@ -248,6 +266,17 @@ def run_program(
 
     declared()
     return Plan(stack, mocks.resources, outputs)
+
+
+def preview_ids(config: dict[str, str]) -> tuple[dict[str, str], list[str]]:
+    """config with every placeholder id replaced by its marked stand-in, and the keys replaced."""
+    replaced = dict(config)
+    keys: list[str] = []
+    for key, value in config.items():
+        if isinstance(value, str) and PLACEHOLDER_GUID.match(value):
+            replaced[key] = PREVIEW_ID_PREFIX + value[len(PREVIEW_ID_PREFIX) :]
+            keys.append(key)
+    return replaced, keys
 
 
 def flatten(value: Any) -> str:

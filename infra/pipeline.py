@@ -5,10 +5,18 @@ as workspace files into a stack-scoped folder. Each upload carries its content (
 changing a file changes that resource's inputs and ``pulumi up`` re-uploads it. The folder is the
 pipeline's ``root_path``, which puts it on ``sys.path`` so ``import clickstream`` works.
 
-The folder lives in a home (by default the deployer's, ``<home>/.clickstream-lakeflow/<stack>``,
-where Databricks Asset Bundles deploy too), never under ``/Shared``: there every workspace user
-has CAN MANAGE, and folder permissions only add to inherited ones. Its own Permissions give
-admins CAN_MANAGE, the run-as principal CAN_READ and engineers CAN_READ.
+The folder lives in a home (by default the deploy principal's,
+``/Users/<deployPrincipal>/.clickstream-lakeflow/<stack>``, where Databricks Asset Bundles deploy
+too), never under ``/Shared``: there every workspace user has CAN MANAGE, and folder permissions
+only add to inherited ones. The path comes from configuration, never from whoever runs Pulumi:
+a preview by the read-only identity and the ``up`` by the deploy identity must plan the same
+inputs. Its own Permissions give the deploy principal and admins CAN_MANAGE, the run-as principal
+CAN_READ and engineers CAN_READ.
+
+Objects with an owner name it: the deploy principal is the pipeline's ``IS_OWNER`` (the pipeline
+still runs as ``run_as``). Without that row the provider writes whoever applies as owner and hides
+only the reading identity's own row, so a refresh by another identity reports drift
+(docs/platform-notes.md, "Explicit owners").
 
 Engineers get no permission on the pipeline itself: its UI (CAN_VIEW) shows the event log, whose
 error messages can quote raw records. They follow pipeline health through the published
@@ -25,6 +33,8 @@ from pathlib import Path
 
 import pulumi
 import pulumi_databricks as databricks
+
+from infra.acl import manager, owner
 
 PIPELINE_DIR = Path(__file__).resolve().parent.parent / "pipeline"
 # (folder, patterns) the pipeline needs; everything else under pipeline/ stays local.
@@ -82,7 +92,7 @@ class PipelineArgs:
 
     stack: str
     files: Sequence[SourceFile]
-    workspace_folder: str | None  # None: <deployer home>/.clickstream-lakeflow/<stack>
+    workspace_folder: str | None  # None: /Users/<deploy_principal>/.clickstream-lakeflow/<stack>
     catalog_name: pulumi.Input[str]
     schema_name: pulumi.Input[str]
     raw_schema_name: pulumi.Input[str]
@@ -93,21 +103,24 @@ class PipelineArgs:
     continuous: bool
     notification_emails: Sequence[str]
     run_as: str  # application id of the run-as service principal
+    deploy_principal: str  # application id of the service principal that runs `pulumi up`
     admins_group: str
     engineers_group: str
     # Must exist before the pipeline: grants, the secret ACL, the run-as role, the network.
     depends_on: Sequence[pulumi.Resource] = ()
 
 
-def code_folder(args: PipelineArgs) -> pulumi.Input[str]:
+def code_folder(args: PipelineArgs) -> str:
+    """The configured folder, else one in the deploy principal's home (a service principal's
+    home is ``/Users/<application id>``)."""
     if args.workspace_folder is not None:
         return args.workspace_folder
-    home = databricks.get_current_user_output().home
-    return pulumi.Output.concat(home, f"/{CODE_FOLDER}/{args.stack}")
+    return f"/Users/{args.deploy_principal}/{CODE_FOLDER}/{args.stack}"
 
 
 def folder_access(args: PipelineArgs) -> list[databricks.PermissionsAccessControlArgs]:
     return [
+        manager(args.deploy_principal),
         databricks.PermissionsAccessControlArgs(
             group_name=args.admins_group, permission_level="CAN_MANAGE"
         ),
@@ -124,6 +137,7 @@ def pipeline_access(args: PipelineArgs) -> list[databricks.PermissionsAccessCont
     # CAN_RUN lets the run-as principal (the refresh job's identity) start updates
     # (docs: "Manage identities, permissions, and privileges for pipelines").
     return [
+        owner(args.deploy_principal),
         databricks.PermissionsAccessControlArgs(
             group_name=args.admins_group, permission_level="CAN_MANAGE"
         ),

@@ -2,8 +2,9 @@
 
     python -m infra.preview --stack dev [--json]
 
-The policy pack's rules (``policy/rules.py``) run over the same resources: a violation is printed
-with its rule and resource, and the command exits 1.
+The policy pack's rules (``policy/rules.py``) run over the same resources, with the settings the
+pack gets as pack config (``policy/config.py``): a violation is printed with its rule and
+resource, and the command exits 1.
 
 Reads ``Pulumi.yaml`` (defaults) and ``Pulumi.<stack>.yaml`` itself, and the account stack's
 ``infra/account/Pulumi.<stack>.yaml``, feeds them to the mocks and prints every resource (scope,
@@ -29,20 +30,23 @@ from infra import preview_summary
 from infra.account import config as account_config
 from infra.mocks import (
     PLACEHOLDER_HOST,
-    PLACEHOLDER_SUBSCRIPTION,
+    PREVIEW_ID_PREFIX,
     REPO_ROOT,
     Plan,
     Recorded,
     RecordingMocks,
     flatten,
+    preview_ids,
     run,
     run_account,
     stack_file_config,
 )
 from infra.rights import SCOPES
+from policy import config as pack_config
 from policy import rules as policy_rules
 
 MASK = "(secret)"
+PREVIEW_SUBSCRIPTION = PREVIEW_ID_PREFIX + "000000000000"
 _SECRET_INPUTS = {"stringValue", "result"}
 
 __all__ = ["REPO_ROOT", "Plan", "Recorded", "RecordingMocks", "main", "run", "stack_file_config"]
@@ -169,26 +173,14 @@ def _summary_text(summary: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def policy_violations(plan: Plan) -> list[policy_rules.Violation]:
+def policy_violations(plan: Plan, settings: policy_rules.Settings) -> list[policy_rules.Violation]:
     """The policy pack's rules (policy/rules.py) over the resources the program declared."""
     resources = [
         policy_rules.Resource(r.type, r.name, r.inputs, r.protect, r.name)
         for r in plan.resources
         if r.custom
     ]
-    engineers = next(
-        (g for g in _grant_principals(plan) if g.endswith("engineers")),
-        policy_rules.Settings().engineers_group,
-    )
-    return policy_rules.check(resources, policy_rules.Settings(engineers_group=engineers))
-
-
-def _grant_principals(plan: Plan) -> list[str]:
-    return [
-        row.get("principal", "")
-        for r in plan.of_type(policy_rules.GRANTS)
-        for row in r.inputs.get("grants") or []
-    ]
+    return policy_rules.check(resources, settings)
 
 
 def reminders(plan: Plan) -> list[str]:
@@ -238,19 +230,22 @@ def main(argv: list[str] | None = None) -> int:
     substituted: list[str] = []
     try:
         config, secrets = stack_file_config(args.stack)
+        config, placeholders = preview_ids(config)
+        substituted += placeholders
+        notes += [
+            f"{key} is a placeholder in Pulumi.{args.stack}.yaml (pulumi preview/up refuse it): "
+            f"this offline plan uses the stand-in {config[key]}"
+            for key in placeholders
+        ]
         # Provider settings may live in the environment, and two settings come from the account
         # stack's outputs; offline, marked preview values stand in (each one becomes a to-do).
-        for key, env, placeholder in (
+        for key, env, stand_in in (
             (stack_config.HOST_KEY, stack_config.HOST_ENV, PLACEHOLDER_HOST),
-            (
-                stack_config.SUBSCRIPTION_KEY,
-                stack_config.SUBSCRIPTION_ENV,
-                PLACEHOLDER_SUBSCRIPTION,
-            ),
+            (stack_config.SUBSCRIPTION_KEY, stack_config.SUBSCRIPTION_ENV, PREVIEW_SUBSCRIPTION),
         ):
             if key not in config and not os.environ.get(env):
-                _with_preview_values(config, {key: placeholder}, substituted)
-                notes.append(f"{key} not set (nor {env}): using a placeholder")
+                _with_preview_values(config, {key: stand_in}, substituted)
+                notes.append(f"{key} not set (nor {env}): using the stand-in {stand_in}")
         from_account = {
             f"{stack_config.PROJECT}:{key}": value
             for key, (_, value) in preview_summary.FROM_ACCOUNT_STACK.items()
@@ -264,7 +259,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"config error in stack {args.stack!r}: {error}", file=sys.stderr)
         return 1
 
-    violations = policy_violations(plan)
+    violations = policy_violations(plan, pack_config.settings(config))
     notes += reminders(plan)
     data = plan_as_dict(plan, account)
     data["policy_violations"] = [str(v) for v in violations]

@@ -105,10 +105,9 @@ def _todo(
     ):
         if name in substituted:
             todo.append(f"export {env} (or set {name}): a placeholder stood in for it")
-    if ws("pipelineRunAs").startswith(PLACEHOLDER_GUID):
-        todo.append(
-            "set pipelineRunAs: the committed GUID is a placeholder (docs/deploy.md step 6)"
-        )
+    for name in ("pipelineRunAs", "deployPrincipal"):
+        if _key(WORKSPACE_PROJECT, name) in substituted:
+            todo.append(f"set {name}: the committed GUID is a placeholder (docs/deploy.md step 6)")
     if ws("storageAccountName") in SAMPLE_STORAGE_NAMES:
         todo.append(
             f"set storageAccountName: {ws('storageAccountName')!r} is the repository's sample; "

@@ -1,8 +1,10 @@
 """RefreshSchedule component: the job that refreshes a triggered pipeline on a Quartz cron.
 
 The job runs as the pipeline's run-as service principal, which holds CAN_RUN on the pipeline.
-Only admins get a permission on the job: a run's page shows the pipeline's error messages, which
-can quote raw records (the same reason engineers have no permission on the pipeline).
+Its owner is named (``IS_OWNER``, the deploy principal), so a refresh by another identity sees
+the row it wrote; besides the owner only admins get a permission on the job: a run's page shows
+the pipeline's error messages, which can quote raw records (the same reason engineers have no
+permission on the pipeline).
 
 The job and its permissions were children of ``LakeflowPipeline`` before this component existed;
 ``aliases`` keep their URNs, so moving them here is not a replacement.
@@ -17,6 +19,8 @@ import pulumi
 import pulumi_databricks as databricks
 from pulumi.resource import create_urn
 
+from infra.acl import owner
+
 FORMER_PARENT_TYPE = "clickstream:infra:LakeflowPipeline"
 
 
@@ -29,6 +33,7 @@ class ScheduleArgs:
     cron: str
     timezone: str
     run_as: str
+    owner: str  # application id of the deploy principal: the job's IS_OWNER
     admins_group: str
     notification_emails: Sequence[str] = ()
     former_parent_name: str | None = None  # the LakeflowPipeline that used to own the job
@@ -77,9 +82,10 @@ class RefreshSchedule(pulumi.ComponentResource):
             f"{job_name}-schedule-permissions",
             job_id=job.id,
             access_controls=[
+                owner(args.owner),
                 databricks.PermissionsAccessControlArgs(
                     group_name=args.admins_group, permission_level="CAN_MANAGE"
-                )
+                ),
             ],
             opts=child,
         )

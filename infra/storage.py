@@ -75,6 +75,9 @@ class DataLake(pulumi.ComponentResource):
     ) -> None:
         super().__init__("clickstream:infra:DataLake", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
+        # prod: the data (account, containers, and the group holding them) and the connector,
+        # whose managed identity the storage credential is: a new connector is a new identity.
+        protected = pulumi.ResourceOptions(parent=self, protect=args.protect)
         tags = {"project": "clickstream-lakeflow", "stack": args.stack, **args.tags}
 
         if args.resource_group_name is None:
@@ -83,7 +86,7 @@ class DataLake(pulumi.ComponentResource):
                 resource_group_name=args.new_resource_group_name,
                 location=args.location,
                 tags=tags,
-                opts=child,
+                opts=protected,
             )
             group_name: pulumi.Input[str] = group.name
         else:
@@ -96,7 +99,7 @@ class DataLake(pulumi.ComponentResource):
             location=args.location,
             identity=azure_databricks.ManagedServiceIdentityArgs(type="SystemAssigned"),
             tags=tags,
-            opts=child,
+            opts=protected,
         )
         identity = self.connector.identity
 
@@ -131,7 +134,7 @@ class DataLake(pulumi.ComponentResource):
                 ],
             ),
             tags=tags,
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+            opts=protected,
         )
 
         blob_service = storage.BlobServiceProperties(
@@ -155,7 +158,9 @@ class DataLake(pulumi.ComponentResource):
                 account_name=self.account.name,
                 resource_group_name=group_name,
                 public_access=storage.PublicAccess.NONE,
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[blob_service]),
+                opts=pulumi.ResourceOptions(
+                    parent=self, depends_on=[blob_service], protect=args.protect
+                ),
             )
             for container in CONTAINERS
         }

@@ -33,8 +33,25 @@ WORKSPACE_PATHS = {
     PIPELINE: "rootPath",
     PERMISSIONS: "directoryPath",
 }
-STATEFUL = (STORAGE_ACCOUNT, CATALOG, SCHEMA)
+# What a production stack protects: data, the identities and paths that reach it, the PII key.
+STATEFUL = (
+    "azure-native:resources:ResourceGroup",
+    STORAGE_ACCOUNT,
+    "azure-native:storage:BlobContainer",
+    "azure-native:databricks:AccessConnector",
+    "databricks:index/storageCredential:StorageCredential",
+    "databricks:index/externalLocation:ExternalLocation",
+    CATALOG,
+    SCHEMA,
+    "databricks:index/secretScope:SecretScope",
+    "databricks:index/secret:Secret",
+    "random:index/randomPassword:RandomPassword",
+)
 ENGINEER_PRIVILEGES = frozenset({"USE_CATALOG", "USE_SCHEMA", "SELECT"})
+# Permissions arguments naming an object that has exactly one owner (IS_OWNER) ...
+OWNED_OBJECTS = ("pipelineId", "jobId", "sqlEndpointId")
+# ... and objects without one, which the deploy principal must manage by name.
+MANAGED_OBJECTS = ("directoryPath", "dashboardId")
 
 
 @dataclass(frozen=True)
@@ -50,9 +67,38 @@ class Resource:
 
 @dataclass(frozen=True)
 class Settings:
-    """What the rules need to know about this project: the engineers' group name."""
+    """What the rules need to know about the stack; the pack gets it as pack config.
+
+    ``deploy_principal`` None (the unit tests' default) checks only that owners are explicit.
+    """
 
     engineers_group: str = "databricks-project-engineers"
+    deploy_principal: str | None = None
+
+    @classmethod
+    def from_pack_config(cls, config: Mapping[str, Any]) -> Settings:
+        """From the properties the engine passes each policy (``CONFIG_PROPERTIES`` names)."""
+        return cls(
+            engineers_group=str(config["engineersGroup"]),
+            deploy_principal=str(config["deployPrincipal"]).lower(),
+        )
+
+
+# Pack config: each property is the stack setting of the same name (policy/config.py copies it).
+# Every policy requires them, so a preview or update without --policy-pack-config fails instead of
+# checking some default group.
+CONFIG_PROPERTIES: dict[str, dict[str, Any]] = {
+    "engineersGroup": {
+        "type": "string",
+        "minLength": 1,
+        "description": "The stack's engineersGroup setting",
+    },
+    "deployPrincipal": {
+        "type": "string",
+        "minLength": 1,
+        "description": "The stack's deployPrincipal setting (the owner of jobs and pipelines)",
+    },
+}
 
 
 @dataclass(frozen=True)
@@ -152,14 +198,44 @@ def engineers_least_privilege(resource: Resource, settings: Settings) -> list[st
     elif resource.type == PERMISSIONS and (
         "pipelineId" in resource.props or "jobId" in resource.props
     ):
-        controls = resource.props.get("accessControls")
-        for control in controls if isinstance(controls, list) else []:
-            if isinstance(control, Mapping) and control.get("groupName") == group:
+        for control in _controls(resource):
+            if control.get("groupName") == group:
                 problems.append(
                     f"{group} may have no permission on a pipeline or job: its pages show the "
                     "event log and error messages, which can quote raw records"
                 )
     return problems
+
+
+def _controls(resource: Resource) -> list[Mapping[str, Any]]:
+    controls = resource.props.get("accessControls")
+    return [c for c in controls if isinstance(c, Mapping)] if isinstance(controls, list) else []
+
+
+def owners_are_explicit(resource: Resource, settings: Settings) -> list[str]:
+    if resource.type != PERMISSIONS or not _known(resource.props.get("accessControls")):
+        return []
+    controls = _controls(resource)
+    deployer = settings.deploy_principal
+    if any(argument in resource.props for argument in OWNED_OBJECTS):
+        owners = [c for c in controls if c.get("permissionLevel") == "IS_OWNER"]
+        if len(owners) != 1 or not owners[0].get("servicePrincipalName"):
+            return [
+                "must name exactly one IS_OWNER, a service principal: without it the provider "
+                "makes whoever applies the owner and a refresh by another identity shows drift"
+            ]
+        named = owners[0].get("servicePrincipalName")
+        if deployer is not None and _known(named) and named != deployer:
+            return [f"IS_OWNER must be the deploy principal {deployer!r}, got {named!r}"]
+    elif deployer is not None and any(argument in resource.props for argument in MANAGED_OBJECTS):
+        managed = {
+            c.get("servicePrincipalName")
+            for c in controls
+            if c.get("permissionLevel") == "CAN_MANAGE"
+        }
+        if deployer not in managed:
+            return [f"must give the deploy principal {deployer!r} CAN_MANAGE by name"]
+    return []
 
 
 def serverless_pipeline_in_unity_catalog(resource: Resource, _: Settings) -> list[str]:
@@ -199,6 +275,11 @@ RESOURCE_RULES: dict[str, tuple[str, ResourceRule]] = {
     "serverless-pipeline-in-unity-catalog": (
         "Pipelines are serverless and publish to a catalog and schema",
         serverless_pipeline_in_unity_catalog,
+    ),
+    "owners-are-explicit": (
+        "Permissions name the owner (IS_OWNER) of jobs, pipelines and warehouses, and the deploy "
+        "principal's CAN_MANAGE on folders and dashboards",
+        owners_are_explicit,
     ),
 }
 
@@ -275,7 +356,8 @@ def production_is_protected(resources: Sequence[Resource], _: Settings) -> list[
         Violation(
             "production-is-protected",
             r.name,
-            "a production stack (development=false) must protect its storage, catalog and schemas",
+            "a production stack (development=false) must protect its data, the identities and "
+            "paths that reach it, and the PII key",
             r.urn,
         )
         for r in resources

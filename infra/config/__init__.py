@@ -14,7 +14,6 @@ import pulumi
 
 from infra.config.keys import (
     CREDENTIAL_KEYS,
-    GUID,
     HOST,
     HOST_ENV,
     HOST_KEY,
@@ -28,6 +27,7 @@ from infra.config.reader import (
     Reader,
     check_unknown_keys,
     from_config_or_env,
+    guid,
     matching,
 )
 from infra.config.sections import (
@@ -93,8 +93,7 @@ def _providers() -> tuple[str, str]:
     subscription = from_config_or_env(SUBSCRIPTION_KEY, SUBSCRIPTION_ENV)
     if subscription is None:
         raise ConfigError(SUBSCRIPTION_KEY, f"is not set and {SUBSCRIPTION_ENV} is empty")
-    matching(SUBSCRIPTION_KEY, subscription, GUID, "must be a subscription id (a GUID)")
-    return host.rstrip("/"), subscription
+    return host.rstrip("/"), guid(SUBSCRIPTION_KEY, subscription, "the Azure subscription id")
 
 
 def _check_across_sections(storage: StorageSettings, network: NetworkSettings) -> None:

@@ -28,6 +28,7 @@ KEYS: dict[str, Any] = {
     "adminsGroup": "databricks-project-admins",
     "engineersGroup": "databricks-project-engineers",
     "pipelineRunAs": None,
+    "deployPrincipal": None,
     "secretScope": "",
     "piiHashKey": "",
     "workspaceFolder": "",
@@ -86,6 +87,9 @@ GROUP_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._@-]{0,254}$")
 RESOURCE_GROUP = re.compile(r"^[-\w.()]{1,89}[-\w()]$")
 SCOPE_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,128}$")
 GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
+# The ids shipped in Pulumi.<stack>.yaml are all zeros but for the last group. No real account,
+# subscription or application id has that shape (they are random version-4 GUIDs).
+PLACEHOLDER_GUID = re.compile(r"^00000000-0000-0000-0000-[0-9a-fA-F]{12}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 HOST = re.compile(r"^https://[A-Za-z0-9.-]+(:\d+)?/?$")
 WAREHOUSE_ID = re.compile(r"^[0-9a-fA-F]{16}$")

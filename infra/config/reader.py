@@ -10,7 +10,7 @@ import re
 import pulumi
 from pulumi.runtime import config as runtime_config
 
-from infra.config.keys import CREDENTIAL_KEYS, KEYS, PROJECT
+from infra.config.keys import CREDENTIAL_KEYS, GUID, KEYS, PLACEHOLDER_GUID, PROJECT
 
 
 class ConfigError(ValueError):
@@ -90,6 +90,20 @@ def matching(key: str, value: str, pattern: re.Pattern[str], rule: str) -> str:
     if not pattern.match(value):
         raise ConfigError(key, f"{rule}; got {value!r}")
     return value
+
+
+def guid(key: str, value: str, what: str) -> str:
+    """A GUID setting, lower-cased; the shipped all-zero placeholders are refused by name."""
+    matching(key, value, GUID, f"must be {what} (a GUID)")
+    if PLACEHOLDER_GUID.match(value):
+        raise ConfigError(
+            key,
+            f"is still the placeholder {value!r} from the stack file: set {what} "
+            f"(pulumi config set {key} <id>; docs/deploy.md, step 1)",
+        )
+    # Databricks answers with lower-cased application ids (the provider lower-cases them when it
+    # reads permissions back), so an upper-case id in config would show as drift forever.
+    return value.lower()
 
 
 def check_unknown_keys() -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pulumi
 
 from infra.config import keys as k
-from infra.config.reader import ConfigError, Reader, is_secret, matching, one_of
+from infra.config.reader import ConfigError, Reader, guid, is_secret, matching, one_of
 
 _UC_RULE = "must start with a lower-case letter; lower-case letters, digits and '_' only"
 _GROUP_RULE = "must be a Databricks group name (letters, digits, space, '.', '_', '@', '-')"
@@ -49,11 +49,15 @@ class AccessSettings:
     admins_group: str
     engineers_group: str
     pipeline_run_as: str  # application id of the service principal the pipeline runs as
+    # Application id of the service principal that applies the stack (`pulumi up`): it owns the
+    # job, the pipeline and the warehouse, and its home holds the code folder. A fixed name, so
+    # the plan is the same whoever previews it.
+    deploy_principal: str
 
 
 @dataclass(frozen=True)
 class PipelineSettings:
-    workspace_folder: str | None  # None: <deployer home>/.clickstream-lakeflow/<stack>
+    workspace_folder: str | None  # None: /Users/<deployPrincipal>/.clickstream-lakeflow/<stack>
     development: bool
     trigger: str
     schedule_cron: str | None
@@ -151,13 +155,21 @@ def load_access(read: Reader) -> AccessSettings:
         raise ConfigError("engineersGroup", "must differ from adminsGroup")
     # Required on every stack: grants, the secret ACL and the job follow this fixed principal,
     # never whoever happens to run `pulumi up`.
-    run_as = matching(
+    run_as = guid(
         "pipelineRunAs",
         read.string("pipelineRunAs"),
-        k.GUID,
-        "must be the application id of the service principal the pipeline runs as",
+        "the application id of the service principal the pipeline runs as",
     )
-    return AccessSettings(admins, engineers, run_as)
+    deployer = guid(
+        "deployPrincipal",
+        read.string("deployPrincipal"),
+        "the application id of the service principal that runs `pulumi up`",
+    )
+    if deployer == run_as:
+        # The provider refuses to take management rights away from the identity that applies
+        # permissions, and the run-as principal gets only CAN_READ/CAN_RUN (docs/platform-notes.md).
+        raise ConfigError("deployPrincipal", "must differ from pipelineRunAs")
+    return AccessSettings(admins, engineers, run_as, deployer)
 
 
 def load_pipeline(read: Reader) -> PipelineSettings:

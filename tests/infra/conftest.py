@@ -11,7 +11,7 @@ import pytest
 from infra import preview
 from infra.account.config import PROJECT as ACCOUNT_PROJECT
 from infra.config import PROJECT
-from infra.mocks import run_account
+from infra.mocks import preview_ids, run_account
 
 HOST = "https://adb-1234567890123456.7.azuredatabricks.net"
 SUBSCRIPTION = "12345678-1234-1234-1234-123456789abc"
@@ -75,7 +75,10 @@ def no_provider_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def deploy(pipeline_dir: Path) -> Deploy:
-    """deploy(stack, set={...}, unset=[...], secrets=[...]) -> Plan, on fresh mocks each call."""
+    """deploy(stack, set={...}, unset=[...], secrets=[...]) -> Plan, on fresh mocks each call.
+
+    The stack file's placeholder ids are replaced by the preview's marked stand-ins first.
+    """
 
     def run(
         stack: str = "dev",
@@ -86,6 +89,7 @@ def deploy(pipeline_dir: Path) -> Deploy:
         directory: Path | None = None,
     ) -> preview.Plan:
         config, secret_keys = preview.stack_file_config(stack)
+        config, _ = preview_ids(config)  # the stack files ship placeholder ids, refused as such
         config["databricks:host"] = HOST
         config["azure-native:subscriptionId"] = SUBSCRIPTION
         for name, value in FROM_ACCOUNT_STACK.items():

@@ -11,11 +11,15 @@ WAREHOUSE = "databricks:index/sqlEndpoint:SqlEndpoint"
 PERMISSIONS = "databricks:index/permissions:Permissions"
 ENGINEERS, ADMINS = "databricks-project-engineers", "databricks-project-admins"
 EXISTING = "0123456789abcdef"
+DEPLOYER = "00000000-0000-4000-8000-00000000d0de"  # Pulumi.dev.yaml, as the preview stands it in
 
 
 def _levels(plan, key: str) -> dict[str, str]:
     (permissions,) = [p for p in plan.of_type(PERMISSIONS) if key in p.inputs]
-    return {a["groupName"]: a["permissionLevel"] for a in permissions.inputs["accessControls"]}
+    return {
+        a.get("groupName") or a["servicePrincipalName"]: a["permissionLevel"]
+        for a in permissions.inputs["accessControls"]
+    }
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
@@ -62,12 +66,20 @@ def test_warehouse_is_serverless_the_smallest_size_and_stops_itself(deploy):
     assert warehouse["maxNumClusters"] == 1
 
 
-def test_engineers_may_only_view_the_dashboard_and_admins_manage_it(deploy):
-    assert _levels(deploy(), "dashboardId") == {ENGINEERS: "CAN_READ", ADMINS: "CAN_MANAGE"}
+def test_engineers_may_only_view_the_dashboard_and_admins_and_the_deployer_manage_it(deploy):
+    assert _levels(deploy(), "dashboardId") == {
+        DEPLOYER: "CAN_MANAGE",
+        ENGINEERS: "CAN_READ",
+        ADMINS: "CAN_MANAGE",
+    }
 
 
-def test_engineers_may_only_use_the_warehouse_and_admins_manage_it(deploy):
-    assert _levels(deploy(), "sqlEndpointId") == {ENGINEERS: "CAN_USE", ADMINS: "CAN_MANAGE"}
+def test_engineers_may_only_use_the_warehouse_the_deployer_owns(deploy):
+    assert _levels(deploy(), "sqlEndpointId") == {
+        DEPLOYER: "IS_OWNER",
+        ENGINEERS: "CAN_USE",
+        ADMINS: "CAN_MANAGE",
+    }
 
 
 def test_dashboard_url_is_a_stack_output_on_the_workspace(deploy):

@@ -6,7 +6,7 @@ from infra.grants import ACCESS_MATRIX
 
 GRANTS = "databricks:index/grants:Grants"
 ENGINEERS = "databricks-project-engineers"
-RUN_AS = "00000000-0000-0000-0000-00000000f0f0"  # Pulumi.prod.yaml
+RUN_AS = "00000000-0000-4000-8000-00000000f0f0"  # Pulumi.prod.yaml, preview stand-in
 
 
 def grants_on(plan, argument, name):

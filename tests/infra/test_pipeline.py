@@ -6,8 +6,11 @@ PIPELINE = "databricks:index/pipeline:Pipeline"
 FILE = "databricks:index/workspaceFile:WorkspaceFile"
 JOB = "databricks:index/job:Job"
 PERMISSIONS = "databricks:index/permissions:Permissions"
-FOLDER = "/Users/deployer@example.com/.clickstream-lakeflow/dev"  # the deployer's home
+DEPLOYER = "00000000-0000-4000-8000-00000000d0de"  # Pulumi.dev.yaml, as the preview stands it in
+PROD_DEPLOYER = "00000000-0000-4000-8000-00000000f0de"  # Pulumi.prod.yaml
+FOLDER = f"/Users/{DEPLOYER}/.clickstream-lakeflow/dev"  # the deploy principal's home
 ROOT = f"/Workspace{FOLDER}"
+RUN_AS = "00000000-0000-4000-8000-00000000f0f0"  # Pulumi.prod.yaml, as the preview stands it in
 
 
 def uploads(plan):
@@ -44,9 +47,11 @@ def test_upload_of_an_unchanged_file_stays_the_same(deploy, pipeline_dir):
     assert uploads(deploy())[path] == before
 
 
-def test_workspace_folder_is_stack_scoped(deploy):
+def test_workspace_folder_is_stack_scoped_in_the_deploy_principals_home(deploy):
     assert deploy("dev").outputs["workspace_folder"] == FOLDER
-    assert deploy("prod").outputs["workspace_folder"] == FOLDER.replace("/dev", "/prod")
+    assert deploy("prod").outputs["workspace_folder"] == (
+        f"/Users/{PROD_DEPLOYER}/.clickstream-lakeflow/prod"
+    )
 
 
 def test_real_pipeline_folder_uploads_the_clickstream_package():
@@ -133,13 +138,14 @@ def permissions_on(plan, argument):
     return permissions
 
 
-def test_admins_manage_and_the_run_as_principal_runs_the_pipeline(deploy):
+def test_deployer_owns_admins_manage_and_the_run_as_principal_runs_the_pipeline(deploy):
     plan = deploy("prod")
     permissions = permissions_on(plan, "pipelineId")
     assert permissions.inputs["pipelineId"] == plan.outputs["pipeline_id"]
     assert levels(permissions) == {
+        PROD_DEPLOYER: "IS_OWNER",
         "databricks-project-admins": "CAN_MANAGE",
-        "00000000-0000-0000-0000-00000000f0f0": "CAN_RUN",
+        RUN_AS: "CAN_RUN",
     }
 
 
@@ -147,9 +153,6 @@ def test_engineers_have_no_permission_on_the_pipeline_or_the_job(deploy):
     plan = deploy("prod")
     for argument in ("pipelineId", "jobId"):
         assert "databricks-project-engineers" not in levels(permissions_on(plan, argument))
-
-
-RUN_AS = "00000000-0000-0000-0000-00000000f0f0"  # Pulumi.prod.yaml
 
 
 def test_code_folder_is_never_under_shared(deploy):
@@ -164,6 +167,7 @@ def test_code_folder_has_its_own_permissions(deploy):
     permissions = permissions_on(plan, "directoryPath")
     assert permissions.inputs["directoryPath"] == plan.outputs["workspace_folder"]
     assert levels(permissions) == {
+        PROD_DEPLOYER: "CAN_MANAGE",
         "databricks-project-admins": "CAN_MANAGE",
         RUN_AS: "CAN_READ",
         "databricks-project-engineers": "CAN_READ",
@@ -191,9 +195,12 @@ def test_job_runs_as_the_same_service_principal(deploy):
     assert deploy("prod").only(JOB).inputs["runAs"] == {"servicePrincipalName": RUN_AS}
 
 
-def test_only_admins_have_a_permission_on_the_job(deploy):
+def test_only_the_owner_and_admins_have_a_permission_on_the_job(deploy):
     permissions = permissions_on(deploy("prod"), "jobId")
-    assert levels(permissions) == {"databricks-project-admins": "CAN_MANAGE"}
+    assert levels(permissions) == {
+        PROD_DEPLOYER: "IS_OWNER",
+        "databricks-project-admins": "CAN_MANAGE",
+    }
 
 
 def test_moved_job_keeps_its_urn_through_an_alias_to_its_former_parent(deploy):

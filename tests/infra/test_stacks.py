@@ -1,16 +1,30 @@
 """Stack-wide behaviour: protection, outputs, component structure, the offline preview."""
 
+import inspect
 import json
+import re
+from collections import Counter
 
+import pulumi_random as random
 import pytest
 
-from infra import preview
+from infra import catalog, preview
 
-STATEFUL = (
-    "azure-native:storage:StorageAccount",
-    "databricks:index/catalog:Catalog",
-    "databricks:index/schema:Schema",
-)
+# Data, the identities and paths that reach it, and the PII key: what prod protects.
+STATEFUL = {
+    "azure-native:resources:ResourceGroup": 1,
+    "azure-native:storage:StorageAccount": 1,
+    "azure-native:storage:BlobContainer": 2,  # landing and catalog
+    "azure-native:databricks:AccessConnector": 1,
+    "databricks:index/storageCredential:StorageCredential": 1,
+    "databricks:index/externalLocation:ExternalLocation": 2,  # landing and the catalog root
+    "databricks:index/catalog:Catalog": 1,
+    "databricks:index/schema:Schema": 2,  # published and raw
+    "databricks:index/secretScope:SecretScope": 1,
+    "databricks:index/secret:Secret": 1,
+    "random:index/randomPassword:RandomPassword": 1,
+}
+PII_KEY = "random:index/randomPassword:RandomPassword"
 OUTPUTS = {
     "pipeline_id",
     "pipeline_url",
@@ -28,17 +42,28 @@ OUTPUTS = {
 }
 
 
-def test_prod_protects_storage_catalog_and_schemas(deploy):
-    protected = [r for r in deploy("prod").resources if r.type in STATEFUL]
-    assert len(protected) == 4 and all(r.protect for r in protected)
+def test_prod_protects_every_stateful_or_identity_bearing_resource(deploy):
+    protected = Counter(r.type for r in deploy("prod").resources if r.protect)
+    assert protected == STATEFUL
 
 
 def test_dev_protects_nothing(deploy):
     assert not [r for r in deploy("dev").resources if r.protect]
 
 
-def test_only_stateful_resources_are_protected_in_prod(deploy):
-    assert {r.type for r in deploy("prod").resources if r.protect} == set(STATEFUL)
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_the_generated_pii_key_ignores_changes_to_its_own_inputs(deploy, stack):
+    key = deploy(stack).only(PII_KEY)
+    assert set(key.inputs) - {"__defaults"} <= set(key.ignore_changes)
+    assert set(key.ignore_changes) == set(catalog.PII_KEY_INPUTS)
+
+
+def test_the_ignored_inputs_are_exactly_those_of_random_password():
+    init = inspect.signature(random.RandomPassword._internal_init).parameters
+    python_names = {name for name in init if name not in ("__self__", "resource_name", "opts")}
+    python_names.discard("__props__")
+    camel = {re.sub(r"_(\w)", lambda m: m.group(1).upper(), name) for name in python_names}
+    assert camel == set(catalog.PII_KEY_INPUTS)
 
 
 def test_stack_outputs_have_the_agreed_names(deploy, env_host):

@@ -4,11 +4,13 @@
 from __future__ import annotations
 
 import ast
+import json
 from pathlib import Path
 
 import yaml
 
 from infra import preview
+from policy import config as pack_config
 from policy import rules
 
 POLICY = Path(__file__).resolve().parents[2] / "policy"
@@ -26,11 +28,55 @@ def test_pack_pins_pulumi_policy():
 
 
 def test_pack_registers_every_rule_as_a_mandatory_policy():
-    source = (POLICY / "__main__.py").read_text()
+    source = (POLICY / "pack.py").read_text()
     tree = ast.parse(source)
     names = {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
     assert {"RESOURCE_RULES", "STACK_RULES", "MANDATORY"} <= names
-    assert len(rules.RESOURCE_RULES) + len(rules.STACK_RULES) == 9
+    assert len(rules.RESOURCE_RULES) + len(rules.STACK_RULES) == 10
+
+
+def test_pack_serves_the_adapters_policies():
+    source = (POLICY / "__main__.py").read_text()
+    assert "PolicyPack(" in source and "pack.policies()" in source
+
+
+def test_pack_config_gives_every_policy_the_stacks_settings(tmp_path):
+    out = tmp_path / "pack-config.json"
+    assert pack_config.main(["--stack", "prod", "--out", str(out)]) == 0
+    written = json.loads(out.read_text())
+    assert set(written) == {*rules.RESOURCE_RULES, *rules.STACK_RULES}
+    config, _ = preview.stack_file_config("prod")
+    for properties in written.values():
+        assert properties == {
+            "engineersGroup": config["clickstream-lakeflow:engineersGroup"],
+            "deployPrincipal": config["clickstream-lakeflow:deployPrincipal"],
+        }
+
+
+def test_pack_config_of_an_unknown_stack_fails_naming_it(capsys):
+    assert pack_config.main(["--stack", "staging"]) == 1
+    assert "Pulumi.staging.yaml" in capsys.readouterr().err
+
+
+def test_preview_checks_the_engineers_group_the_stack_configures(capsys, monkeypatch):
+    real_config, real_run = preview.stack_file_config, preview.run
+
+    def analysts(stack, root=preview.REPO_ROOT):
+        config, secrets = real_config(stack, root)
+        config["clickstream-lakeflow:engineersGroup"] = "analysts"
+        return config, secrets
+
+    def run_with_analysts_on_raw(*args, **kwargs):
+        plan = real_run(*args, **kwargs)
+        for grants in plan.of_type(rules.GRANTS):
+            if grants.inputs.get("schema", "").endswith("_raw"):
+                grants.inputs["grants"].append({"principal": "analysts", "privileges": ["SELECT"]})
+        return plan
+
+    monkeypatch.setattr(preview, "stack_file_config", analysts)
+    monkeypatch.setattr(preview, "run", run_with_analysts_on_raw)
+    assert preview.main(["--stack", "dev"]) == 1
+    assert "[engineers-nothing-on-raw-schema]" in capsys.readouterr().err
 
 
 def test_preview_fails_on_a_policy_violation_naming_rule_and_resource(capsys, monkeypatch):

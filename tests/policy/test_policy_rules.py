@@ -180,3 +180,58 @@ def test_production_pipeline_without_run_as_is_rejected(prod_plan):
 
 def test_development_stack_need_not_protect(dev_plan):
     assert not [r for r in dev_plan if r.protect] and rules.check(dev_plan) == []
+
+
+DEPLOYER = "00000000-0000-4000-8000-00000000f0de"  # Pulumi.prod.yaml, as the preview stands it in
+
+
+def with_deployer(plan, deployer=DEPLOYER):
+    return rules.check(plan, rules.Settings(deploy_principal=deployer))
+
+
+def permissions_of(plan, argument):
+    (found,) = [r for r in plan if r.type == rules.PERMISSIONS and argument in r.props]
+    return found
+
+
+def test_the_real_plans_pass_with_the_stacks_deploy_principal(prod_plan):
+    assert with_deployer(prod_plan) == []
+
+
+@pytest.mark.parametrize("argument", ["pipelineId", "jobId", "sqlEndpointId"])
+def test_an_owned_object_without_an_owner_row_is_rejected(prod_plan, argument):
+    target = permissions_of(prod_plan, argument)
+    rows = [c for c in target.props["accessControls"] if c["permissionLevel"] != "IS_OWNER"]
+    violations = rules.check(with_props(prod_plan, target, accessControls=rows))
+    assert [(v.rule, v.resource) for v in violations] == [("owners-are-explicit", target.name)]
+
+
+def test_a_group_cannot_be_the_owner(prod_plan):
+    target = permissions_of(prod_plan, "jobId")
+    rows = [{"groupName": "databricks-project-admins", "permissionLevel": "IS_OWNER"}]
+    assert rules_broken(with_props(prod_plan, target, accessControls=rows)) == {
+        "owners-are-explicit"
+    }
+
+
+def test_an_owner_other_than_the_deploy_principal_is_rejected(prod_plan):
+    violations = with_deployer(prod_plan, "7d1c1b8e-5f0a-4c39-9d0e-2b7f4c1a6e55")
+    assert {v.rule for v in violations} == {"owners-are-explicit"}
+    assert len(violations) == 5  # pipeline, job, warehouse owners; folder, dashboard managers
+
+
+@pytest.mark.parametrize("argument", ["directoryPath", "dashboardId"])
+def test_folder_or_dashboard_without_the_deployers_manage_row_is_rejected(prod_plan, argument):
+    target = permissions_of(prod_plan, argument)
+    rows = [c for c in target.props["accessControls"] if c.get("servicePrincipalName") != DEPLOYER]
+    violations = with_deployer(with_props(prod_plan, target, accessControls=rows))
+    assert [(v.rule, v.resource) for v in violations] == [("owners-are-explicit", target.name)]
+
+
+@pytest.mark.parametrize("typ", rules.STATEFUL)
+def test_every_unprotected_stateful_type_in_production_is_rejected(prod_plan, typ):
+    targets = [r for r in prod_plan if r.type == typ]
+    plan = [replace(r, protect=False) if r.type == typ else r for r in prod_plan]
+    assert targets and {(v.rule, v.resource) for v in rules.check(plan)} == {
+        ("production-is-protected", t.name) for t in targets
+    }
