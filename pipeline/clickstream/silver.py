@@ -181,7 +181,7 @@ def read_with_ingest_watermark(spark: SparkSession, rt: Runtime, table: str) -> 
 
 
 def dedupe_events(silver: DataFrame) -> DataFrame:
-    """One row per ``event_id`` among rows that already passed :func:`clickstream.dedupe.first_copies`.
+    """One row per ``event_id`` among the rows :func:`clickstream.dedupe.first_copies` kept.
 
     What is left to collapse here are exact repeats of the first copy (the same line twice in
     one file), which give identical Silver rows, so the arbitrary pick of
