@@ -75,18 +75,20 @@ EXPECTED_SURVIVORS = {
 }
 
 
-def land(
-    medallion: Medallion, name: str, age: timedelta = timedelta(0), as_name: str | None = None
-) -> None:
+def land_lines(folder, name: str, lines: list, age: timedelta = timedelta(0)) -> None:
     """Write a landing file atomically; ``age`` sets its modification time in the past."""
-    lines = FILES[name]
-    name = as_name or name
     text = "".join((x if isinstance(x, str) else json.dumps(x)) + "\n" for x in lines)
-    staging = medallion.root / f".{name}.tmp"
+    staging = folder.parent / f".{name}.tmp"
     staging.write_text(text)
     stamp = time.time() - age.total_seconds()
     os.utime(staging, (stamp, stamp))
-    os.replace(staging, medallion.landing / name)
+    os.replace(staging, folder / name)
+
+
+def land(
+    medallion: Medallion, name: str, age: timedelta = timedelta(0), as_name: str | None = None
+) -> None:
+    land_lines(medallion.landing, as_name or name, FILES[name], age)
 
 
 def survivors(medallion: Medallion) -> set[tuple]:
