@@ -44,7 +44,10 @@ def _parser() -> argparse.ArgumentParser:
         help="folder for tables, checkpoints, metastore and logs",
     )
     run.add_argument(
-        "--full-refresh", action="store_true", help="reset every table and reprocess all files"
+        "--full-refresh",
+        action="store_true",
+        help="rebuild every table from Bronze; Bronze keeps its rows and arrival times and only "
+        "takes in new files",
     )
     run.add_argument(
         "--force",

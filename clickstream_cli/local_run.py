@@ -24,6 +24,7 @@ from rich.console import Console
 
 import clickstream
 from clickstream import runtime
+from clickstream.contract import BRONZE_EVENTS, PIPELINE_TABLES
 from clickstream_cli import file_faults
 from clickstream_cli.local_home import LocalHome
 from clickstream_cli.pipelines_launch import pipelines_command
@@ -88,11 +89,22 @@ def write_spec(home: LocalHome, landing: Path, source: Path) -> Path:
     return path
 
 
+# A full refresh rebuilds every table from Bronze, and Bronze only takes in new files: it holds
+# the arrival time of every row (and rows whose landing files may be gone), so it is never reset
+# (as `pipelines.reset.allowed` = false keeps it out of a Databricks full refresh).
+REBUILT_TABLES = tuple(t for t in PIPELINE_TABLES if t != BRONZE_EVENTS)
+KEPT_TABLES = (BRONZE_EVENTS,)
+
+
 def spark_pipelines_command(
     home: LocalHome, spec: Path, full_refresh: bool, driver_memory: str
 ) -> list[str]:
     # The pipelines CLI without the launcher JVM, every core (clickstream_cli.pipelines_launch).
-    return pipelines_command(spec, home.static_spark_conf(), driver_memory, full_refresh)
+    if not full_refresh:
+        return pipelines_command(spec, home.static_spark_conf(), driver_memory)
+    return pipelines_command(
+        spec, home.static_spark_conf(), driver_memory, REBUILT_TABLES, KEPT_TABLES
+    )
 
 
 def child_environment(home: LocalHome) -> dict[str, str]:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import shlex
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 # The Connect server's heap (where the work runs) and the peer benchmark's driver memory.
@@ -49,10 +49,16 @@ def submit_arguments(static_conf: Mapping[str, str], driver_memory: str) -> str:
 
 
 def pipelines_command(
-    spec: Path, static_conf: Mapping[str, str], driver_memory: str, full_refresh: bool
+    spec: Path,
+    static_conf: Mapping[str, str],
+    driver_memory: str,
+    full_refresh: Sequence[str] = (),
+    refresh: Sequence[str] = (),
 ) -> list[str]:
     """``env ... python cli.py run --spec SPEC``: ``env`` sets the launcher's settings and
-    execs, so the process tree is this Python and the server JVM."""
+    execs, so the process tree is this Python and the server JVM. ``full_refresh`` names the
+    datasets to reset and recompute, ``refresh`` those to update in the same run; neither: an
+    incremental run of every dataset."""
     environment = {
         "SPARK_REMOTE": MASTER,
         "PYSPARK_SUBMIT_ARGS": submit_arguments(static_conf, driver_memory),
@@ -67,5 +73,7 @@ def pipelines_command(
         str(spec),
     ]
     if full_refresh:
-        command.append("--full-refresh-all")
+        command += ["--full-refresh", ",".join(full_refresh)]
+    if refresh:
+        command += ["--refresh", ",".join(refresh)]
     return command

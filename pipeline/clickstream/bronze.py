@@ -24,6 +24,13 @@ from clickstream.contract import (
 )
 from clickstream.runtime import Runtime
 
+# Bronze holds the arrival time of every row (`_ingested_at`, stamped once when the line is read)
+# and may hold lines whose landing files are gone: a full refresh must never truncate and re-stamp
+# it. `pipelines.reset.allowed` = false keeps a table out of full refreshes on Databricks
+# (Lakeflow table properties reference); locally `clickstream-local run --full-refresh` leaves it
+# out of the refresh selection (clickstream_cli.local_run.FULL_REFRESH_TABLES).
+TABLE_PROPERTIES = {"quality": "bronze", "pipelines.reset.allowed": "false"}
+
 # Single-quoted pseudo-JSON is not JSON: other parsers reject it, so Bronze rescues it whole.
 JSON_OPTIONS = {"allowSingleQuotes": "false", "mode": "PERMISSIVE"}
 
@@ -81,6 +88,13 @@ def _as_lines(stream: DataFrame) -> DataFrame:
 # keeps the lines read before the fault, logs "Skipped ... file" and moves on (FileScanRDD; both
 # are per-read options of every file source, FileSourceOptions). The CLI records such files.
 LOCAL_FILE_FAULT_OPTIONS = {"ignoreCorruptFiles": "true", "ignoreMissingFiles": "true"}
+# The file-stream source ignores a new file whose modification time is older than the newest
+# file it has seen minus `maxFileAge` (default 7 days; FileStreamSource.SeenFilesMap.isNewFile),
+# so a backfill, or a copy that keeps its timestamps, would vanish without a trace. A file's own
+# timestamps must never decide whether it is read: the age limit is set beyond any real age (the
+# price: the source remembers every file name it has read). Auto Loader has no such default
+# (`cloudFiles.maxFileAge` is unset unless configured).
+LOCAL_FILE_AGE_OPTIONS = {"maxFileAge": "3650000d"}
 
 
 def read_landing_as_lines(spark: SparkSession, landing_path: str) -> DataFrame:
@@ -88,7 +102,7 @@ def read_landing_as_lines(spark: SparkSession, landing_path: str) -> DataFrame:
     return _as_lines(
         spark.readStream.format("text")
         .option("recursiveFileLookup", "true")
-        .options(**LOCAL_FILE_FAULT_OPTIONS)
+        .options(**LOCAL_FILE_FAULT_OPTIONS, **LOCAL_FILE_AGE_OPTIONS)
         .load(landing_path)
     )
 

@@ -12,8 +12,10 @@ quality without reading the raw zone.
   under both) or one of the totals of the row accounting, each row counted once:
   ``received`` (Bronze) = ``quarantined`` + ``accepted`` (Silver) + ``duplicates``.
 - **duplicates** is that difference per ingestion date: the copies Silver's dedupe dropped count
-  on the date they arrived (the first copy wins, so a dropped copy is never older than the kept
-  one).
+  on the date they arrived. It is never negative: Silver keeps, of every event, the first valid
+  copy in the order arrival, ``_source_file``, content (``clickstream.dedupe``), with that copy's
+  own ``_ingested_at``, so each Silver row is a distinct valid Bronze row of the same date; and
+  rebuilds keep Bronze's arrival times, so the dates stay put.
 
 Only ``select``, aggregations, joins and ``unionByName`` are used: the operations that stay
 correct when a pipeline dataset reads another one (see the open-source Spark notes).

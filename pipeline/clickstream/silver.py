@@ -15,6 +15,7 @@ from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from clickstream.contract import FAILED_RULES, INGESTED_AT, IS_QUARANTINED, SOURCE_FILE
+from clickstream.dedupe import first_copies
 from clickstream.hashing import hmac_sha256, normalise_email, normalise_id
 from clickstream.rules import EVENT_TIME_SQL, SILVER_RULES, failed_rule_names, passes_all
 from clickstream.runtime import Runtime
@@ -180,14 +181,22 @@ def read_with_ingest_watermark(spark: SparkSession, rt: Runtime, table: str) -> 
 
 
 def dedupe_events(silver: DataFrame) -> DataFrame:
-    """One row per ``event_id``: the first copy to arrive wins.
+    """One row per ``event_id`` among the rows :func:`clickstream.dedupe.first_copies` kept.
 
-    On a stream the dedupe state is bounded by the watermark on ``_ingested_at`` (declared where
-    Bronze is read), never on event time, so an event that arrives days late is still kept.
+    What is left to collapse here are exact repeats of the first copy (the same line twice in
+    one file), which give identical Silver rows, so the arbitrary pick of
+    ``dropDuplicatesWithinWatermark`` inside a micro-batch cannot change the result. The state
+    is bounded by the watermark on ``_ingested_at`` (declared where Bronze is read), never on
+    event time, so an event that arrives days late is still kept.
     """
     return silver.dropDuplicatesWithinWatermark(["event_id"])
 
 
-def build_silver_events(checked: DataFrame, pii_key: str) -> DataFrame:
-    """Checked Bronze rows -> ``silver_events``: valid rows, Silver columns, deduplicated."""
-    return dedupe_events(to_silver_columns(valid_rows(checked), pii_key))
+def build_silver_events(checked: DataFrame, pii_key: str, history: DataFrame) -> DataFrame:
+    """Checked Bronze rows -> ``silver_events``: valid rows, Silver columns, deduplicated.
+
+    ``history``: the checked rows of the whole Bronze table read as a batch; the first copy of
+    each event in it is the one kept (:mod:`clickstream.dedupe`).
+    """
+    first = first_copies(valid_rows(checked), valid_rows(history))
+    return dedupe_events(to_silver_columns(first, pii_key))

@@ -3,8 +3,13 @@
 from pyspark import pipelines as dp
 
 from clickstream import pii_key, runtime
-from clickstream.contract import BRONZE_EVENTS_CHECKED, SILVER_EVENTS
-from clickstream.silver import SILVER_SPARK_CONF, build_silver_events, read_with_ingest_watermark
+from clickstream.contract import BRONZE_EVENTS, BRONZE_EVENTS_CHECKED, SILVER_EVENTS
+from clickstream.silver import (
+    SILVER_SPARK_CONF,
+    build_silver_events,
+    check_rules,
+    read_with_ingest_watermark,
+)
 
 rt = runtime.current(spark)
 # Read once, when the pipeline registers its datasets: a missing, unresolved or short key on
@@ -20,4 +25,6 @@ key = pii_key.resolve(rt)
 )
 def silver_events():
     checked = read_with_ingest_watermark(spark, rt, rt.raw_table(BRONZE_EVENTS_CHECKED))
-    return build_silver_events(checked, key)
+    # The whole Bronze table, read as a batch: which copy of an event is first (clickstream.dedupe).
+    history = check_rules(spark.read.table(rt.raw_table(BRONZE_EVENTS)))
+    return build_silver_events(checked, key, history)

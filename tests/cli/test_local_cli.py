@@ -8,6 +8,7 @@ from pathlib import Path
 import yaml
 
 from clickstream import runtime
+from clickstream.contract import BRONZE_EVENTS, PIPELINE_TABLES
 from clickstream_cli import local
 from clickstream_cli.local_home import LocalHome
 from clickstream_cli.local_run import (
@@ -72,7 +73,7 @@ def test_a_pii_key_from_the_environment_reaches_the_spec(tmp_path, monkeypatch):
     assert spec["configuration"][runtime.PII_KEY_KEY] == "from-env"
 
 
-def test_command_keeps_the_persistent_catalog_and_full_refresh(tmp_path):
+def test_command_keeps_the_persistent_catalog(tmp_path):
     home = LocalHome(tmp_path)
     command = spark_pipelines_command(home, Path("spec.yml"), True, "2g")
 
@@ -82,7 +83,15 @@ def test_command_keeps_the_persistent_catalog_and_full_refresh(tmp_path):
     assert f"spark.sql.warehouse.dir={home.warehouse.as_uri()}" in server
     assert server[server.index("--driver-memory") + 1] == "2g"  # the Connect server's heap
     assert "SPARK_REMOTE=local[*]" in command  # every core, not one
-    assert command[-1] == "--full-refresh-all"
+
+
+def test_full_refresh_rebuilds_every_table_but_bronze_which_only_takes_in_new_files(tmp_path):
+    command = spark_pipelines_command(LocalHome(tmp_path), Path("spec.yml"), True, "1g")
+
+    rebuilt = command[command.index("--full-refresh") + 1].split(",")
+    assert set(rebuilt) == set(PIPELINE_TABLES) - {BRONZE_EVENTS}
+    assert command[command.index("--refresh") + 1] == BRONZE_EVENTS
+    assert "--full-refresh-all" not in command
 
 
 def test_command_runs_the_pipelines_cli_without_the_launcher_jvm(tmp_path):

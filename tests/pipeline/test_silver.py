@@ -6,14 +6,14 @@ import hashlib
 import hmac
 import json
 import os
-import uuid
 from datetime import UTC, date, datetime
 
 import pytest
+from medallion import Medallion
 from pyspark.sql import functions as F
 from pyspark.testing import assertDataFrameEqual
 
-from clickstream.bronze import parse_raw_lines, read_landing_as_lines
+from clickstream.bronze import parse_raw_lines
 from clickstream.contract import INGESTED_AT, SOURCE_FILE
 from clickstream.schema import BRONZE_SCHEMA, SILVER_SCHEMA
 from clickstream.silver import (
@@ -379,7 +379,8 @@ def test_quarantine_keeps_the_bronze_columns_plus_failed_rules(spark):
 
 
 def test_build_silver_events_has_the_silver_schema(spark):
-    actual = build_silver_events(check_rules(bronze(spark, event())), KEY)
+    checked = check_rules(bronze(spark, event()))
+    actual = build_silver_events(checked, KEY, checked)
 
     assert [(f.name, f.dataType) for f in actual.schema] == [
         (f.name, f.dataType) for f in SILVER_SCHEMA
@@ -397,31 +398,14 @@ def write_lines(folder, name: str, lines: list[dict | str]) -> None:
     os.replace(staging, folder / name)
 
 
-def run_stream(spark, tmp_path, batches: list[list], transform):
-    """Land each batch as a file, let ``transform`` of the watermarked Bronze stream process it
-    (one micro-batch per file) into a memory table; returns the table and the active batches."""
-    landing = tmp_path / "landing"
-    landing.mkdir()
-    stream = parse_raw_lines(read_landing_as_lines(spark, str(landing))).withWatermark(
-        INGESTED_AT, "3 days"
-    )
-    table = f"silver_stream_{uuid.uuid4().hex}"
-    query = (
-        transform(stream)
-        .writeStream.format("memory")
-        .queryName(table)
-        .outputMode("append")
-        .option("checkpointLocation", str(tmp_path / "checkpoint"))
-        .start()
-    )
-    try:
-        for number, lines in enumerate(batches):
-            write_lines(landing, f"batch-{number}.jsonl", lines)
-            query.processAllAvailable()
-    finally:
-        query.stop()
-    active = [p for p in query.recentProgress if p["numInputRows"] > 0]
-    return spark.table(table), active
+def run_stream(spark, tmp_path, batches: list[list]):
+    """Land each batch as a file and run Bronze then Silver over it (one pipeline update per
+    file, ``medallion.Medallion``); returns Silver and the Bronze table."""
+    medallion = Medallion(spark, tmp_path)
+    for number, lines in enumerate(batches):
+        write_lines(medallion.landing, f"batch-{number}.jsonl", lines)
+        medallion.run()
+    return medallion.table("silver"), medallion.table("bronze")
 
 
 def test_stream_drops_redelivered_ids_and_keeps_late_events(spark, tmp_path):
@@ -431,11 +415,9 @@ def test_stream_drops_redelivered_ids_and_keeps_late_events(spark, tmp_path):
         event("m3", timestamp="2024-04-26T10:00:00Z"),  # event time 5 days older
     ]
 
-    actual, batches = run_stream(
-        spark, tmp_path, [first, second], lambda s: build_silver_events(check_rules(s), KEY)
-    )
+    actual, bronze_rows = run_stream(spark, tmp_path, [first, second])
 
-    assert len(batches) == 2
+    assert bronze_rows.select(INGESTED_AT).distinct().count() == 2  # two arrivals
     expected = spark.createDataFrame(
         [("m1", "Home", date(2024, 5, 1)), ("m2", "Home", date(2024, 5, 1)),
          ("m3", "Home", date(2024, 4, 26))],
@@ -457,9 +439,7 @@ def test_bronze_equals_silver_plus_quarantine_plus_duplicates(spark, tmp_path):
         event("m4", type="track", name=None),  # track without event name
     ]
 
-    silver_rows, _ = run_stream(
-        spark, tmp_path, [lines], lambda s: build_silver_events(check_rules(s), KEY)
-    )
+    silver_rows, _ = run_stream(spark, tmp_path, [lines])
     quarantine = quarantine_rows(check_rules(bronze(spark, *lines)))
 
     assertDataFrameEqual(

@@ -58,10 +58,11 @@ def bronze_history(spark, tmp_path):
     spark.sql(f"DROP TABLE IF EXISTS {table}")
 
 
-def rebuild(spark, tmp_path, stream) -> list[str]:
+def rebuild(spark, tmp_path, stream, table: str) -> list[str]:
     sink = f"silver_rebuild_{uuid.uuid4().hex}"
+    history = check_rules(spark.read.table(table))
     query = (
-        build_silver_events(check_rules(stream), KEY)
+        build_silver_events(check_rules(stream), KEY, history)
         .writeStream.format("memory")
         .queryName(sink)
         .option("checkpointLocation", str(tmp_path / f"checkpoint-{sink}"))
@@ -79,7 +80,9 @@ def test_a_full_rebuild_with_the_pipeline_reader_keeps_rows_older_than_the_horiz
 ):
     rt = Runtime(name="local", landing_path="landing", pii_key=KEY, dedupe_horizon=HORIZON)
 
-    kept = rebuild(spark, tmp_path, read_with_ingest_watermark(spark, rt, bronze_history))
+    kept = rebuild(
+        spark, tmp_path, read_with_ingest_watermark(spark, rt, bronze_history), bronze_history
+    )
 
     assert kept == ["n1", "n2", "o1", "o2"]
 
@@ -95,7 +98,7 @@ def test_replaying_newer_rows_first_in_separate_batches_would_lose_the_old_ones(
         .withWatermark(INGESTED_AT, HORIZON)
     )
 
-    assert rebuild(spark, tmp_path, stream) == ["n1", "n2"]
+    assert rebuild(spark, tmp_path, stream, bronze_history) == ["n1", "n2"]
 
 
 def test_history_fixture_spans_more_than_the_horizon(spark, bronze_history):
