@@ -84,7 +84,8 @@ def test_show_renders_the_edge_rows(tables, local_zone):
 
     local_show.render(tables, Console(file=out, width=200))
 
-    assert "2000-01-01 00:00:00" in out.getvalue() or "2026-03-03 23:30:00" in out.getvalue()
+    # rich cuts the sample's cells to 18 characters: the date and the minute show
+    assert "2000-01-01 00:00" in out.getvalue() or "2026-03-03 23:30" in out.getvalue()
     assert "Sessions per day" in out.getvalue()
 
 
@@ -107,9 +108,9 @@ def test_show_prints_event_times_as_spark_formats_them_in_utc(tables, monkeypatc
     # become year 0 west of UTC and stop `show` with a ValueError.
     legacy = tables.newSession()
     silver = tables.table(SILVER_EVENTS)
-    year_one = "TIMESTAMP'0001-01-01 00:00:00Z' AS event_ts"
-    _copy(legacy, silver.selectExpr(*[year_one if c == "event_ts" else c for c in silver.columns]),
-          SILVER_EVENTS)  # fmt: skip
+    year_one = datetime(1, 1, 1, tzinfo=UTC)
+    rows = [row.asDict() | {"event_ts": year_one} for row in silver.collect()]
+    legacy.createDataFrame(rows, silver.schema).createOrReplaceTempView(SILVER_EVENTS)
     for name in (BRONZE_EVENTS, SILVER_QUARANTINE):
         _copy(legacy, tables.table(name), name)
     out = io.StringIO()
@@ -121,4 +122,4 @@ def test_show_prints_event_times_as_spark_formats_them_in_utc(tables, monkeypatc
         monkeypatch.undo()
         time.tzset()
 
-    assert "0001-01-01 00:00:00" in out.getvalue()
+    assert "0001-01-01 00:00" in out.getvalue()
