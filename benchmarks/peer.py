@@ -44,12 +44,12 @@ def run_peer(landing: Path, out: Path, driver_memory: str = DEFAULT_DRIVER_MEMOR
     from pyspark.sql import functions as F
 
     from clickstream import contract, runtime
-    from clickstream.bronze import parse_raw_lines
+    from clickstream.bronze import ingest_lines
     from clickstream.daily_metrics import build_daily_metrics
     from clickstream.dim_users import build_dim_users
     from clickstream.quality_daily import build_quality_daily
     from clickstream.sessions import build_sessions
-    from clickstream.silver import check_rules, quarantine_rows, to_silver_columns, valid_rows
+    from clickstream.silver import quarantine_rows, to_silver_columns, valid_rows
 
     builder = (
         SparkSession.builder.master("local[*]")
@@ -86,12 +86,11 @@ def run_peer(landing: Path, out: Path, driver_memory: str = DEFAULT_DRIVER_MEMOR
                 F.current_timestamp().alias(contract.INGESTED_AT),
             )
         )
-        bronze = write(contract.BRONZE_EVENTS, parse_raw_lines(lines))
-        checked = check_rules(bronze)
-        quarantine = write(contract.SILVER_QUARANTINE, quarantine_rows(checked))
+        bronze = write(contract.BRONZE_EVENTS, ingest_lines(lines))  # rules evaluated here
+        quarantine = write(contract.SILVER_QUARANTINE, quarantine_rows(bronze))
         silver = write(
             contract.SILVER_EVENTS,
-            to_silver_columns(valid_rows(checked), rt.pii_key).dropDuplicates(["event_id"]),
+            to_silver_columns(valid_rows(bronze), rt.pii_key).dropDuplicates(["event_id"]),
         )
         write(contract.GOLD_DIM_USERS, build_dim_users(silver))
         sessions = write(contract.GOLD_SESSIONS, build_sessions(silver))

@@ -26,6 +26,10 @@ from clickstream_cli.file_faults import FaultRecord
 from clickstream_cli.local_home import LocalHome
 
 SAMPLE_COLUMNS = ("event_id", "event_type", "event_name", "user_key", "event_ts", "page_path")
+# Timestamps are shown as Spark formats them in the session's UTC: collected as Python datetimes
+# they would be converted to the local time zone, and one outside Python's years 1-9999 there
+# (0001-01-01T00:00Z west of UTC) would stop `show` with a ValueError.
+UTC_TEXT = "yyyy-MM-dd HH:mm:ss"
 
 
 class ShowError(Exception):
@@ -77,6 +81,8 @@ def quarantine_by_rule(spark) -> list[tuple[str, int]]:
 
 
 def render(spark, console: Console) -> None:
+    from pyspark.sql import functions as F
+
     counts = table_counts(spark)
     table = Table(title="Tables", show_edge=False)
     table.add_column("table")
@@ -103,7 +109,11 @@ def render(spark, console: Console) -> None:
         sample = Table(title="silver_events (sample)", show_edge=False)
         for column in SAMPLE_COLUMNS:
             sample.add_column(column, overflow="ellipsis", max_width=18)
-        for row in spark.table(SILVER_EVENTS).select(*SAMPLE_COLUMNS).limit(5).collect():
+        columns = [
+            F.date_format(c, UTC_TEXT).alias(c) if c == "event_ts" else F.col(c)
+            for c in SAMPLE_COLUMNS
+        ]
+        for row in spark.table(SILVER_EVENTS).select(*columns).limit(5).collect():
             sample.add_row(*["" if v is None else str(v) for v in row])
         console.print(sample)
     if {GOLD_SESSIONS, GOLD_DAILY_METRICS} <= counts.keys():

@@ -7,7 +7,10 @@ gives the same Bronze row on both platforms by construction (Auto Loader's JSON 
 it drops blank lines, splits a top-level array into rows, and adds ``_file_path`` to the rescued
 data; see docs/platform-notes.md).
 
-Nothing is filtered in Bronze.
+Nothing is filtered in Bronze. Silver's rules are evaluated here, once per row, into
+``failed_rules`` (:func:`ingest_lines`): raw rows are written once, and on Databricks the same
+rules are declared on this table with ``dp.expect_all``, so the event log counts what the
+quarantine holds.
 """
 
 from __future__ import annotations
@@ -16,12 +19,15 @@ from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from clickstream.contract import (
+    CORRUPT_LINE,
+    CORRUPT_REASON,
     CORRUPT_RECORD_KEY,
     INGESTED_AT,
     RESCUED_DATA,
     SEGMENT_FIELDS,
     SOURCE_FILE,
 )
+from clickstream.rules import NOT_A_JSON_OBJECT, REPEATED_KEYS, check_rules, repeats_a_key
 from clickstream.runtime import Runtime
 
 # Bronze holds the arrival time of every row (`_ingested_at`, stamped once when the line is read)
@@ -35,8 +41,10 @@ TABLE_PROPERTIES = {"quality": "bronze", "pipelines.reset.allowed": "false"}
 JSON_OPTIONS = {"allowSingleQuotes": "false", "mode": "PERMISSIVE"}
 
 
-def _corrupt(line: Column) -> Column:
-    return F.to_json(F.create_map(F.lit(CORRUPT_RECORD_KEY), line))
+def _kept_whole(line: Column, reason: str) -> Column:
+    """``_rescued_data`` of a line kept whole: the marker object with the reason and the line."""
+    marker = F.struct(F.lit(reason).alias(CORRUPT_REASON), line.alias(CORRUPT_LINE))
+    return F.to_json(F.struct(marker.alias(CORRUPT_RECORD_KEY)))
 
 
 def parse_raw_lines(lines: DataFrame, line_col: str = "value") -> DataFrame:
@@ -44,35 +52,43 @@ def parse_raw_lines(lines: DataFrame, line_col: str = "value") -> DataFrame:
 
     A line that is a JSON object gives one string column per Segment field (nested objects as
     their JSON text) and its unknown fields, as a JSON object, in ``_rescued_data``. Any other
-    line (not JSON, a JSON array or scalar, blank, an object that repeats a top-level key) is
-    kept whole in ``_rescued_data`` under ``_corrupt_record`` and leaves every field null.
+    line (not JSON, a JSON array or scalar, blank) is kept whole in ``_rescued_data`` under
+    ``_corrupt_record`` with reason ``is_json_object`` and leaves every field null. An object
+    that repeats a top-level key is kept whole too, with reason ``no_repeated_keys``; its fields
+    show the first copy of each key (what a map lookup returns), so the row can still be found
+    by its ids, and the quarantine says why.
     """
     line = F.col(line_col)
     # A byte-order mark (files saved by Windows tools) would make the first line unparsable.
     without_bom = F.when(line.startswith("\ufeff"), F.substring(line, 2, 1 << 30)).otherwise(line)
     parsed = lines.select(
         F.col(line_col).alias("_line"),
-        F.from_json(without_bom, "map<string,string>", JSON_OPTIONS).alias("_map"),
+        F.from_json(without_bom, "map<string,string>", JSON_OPTIONS).alias("_fields"),
         SOURCE_FILE,
         INGESTED_AT,
     )
     # from_json keeps a repeated key twice in the map (lookups return the first copy, the second
     # would vanish): which value the sender meant is unknowable, so the line is kept whole.
-    repeats_a_key = F.size(F.array_distinct(F.map_keys("_map"))) < F.size("_map")
-    parsed = parsed.select(
-        "_line", F.when(~repeats_a_key, F.col("_map")).alias("_fields"), SOURCE_FILE, INGESTED_AT
-    )
+    fields = F.col("_fields")
     known = F.array(*[F.lit(name) for name in SEGMENT_FIELDS])
     unknown = F.map_filter("_fields", lambda k, _v: ~F.array_contains(known, k))
-    rescued = F.when(F.col("_fields").isNull(), _corrupt(F.col("_line"))).when(
-        F.size(unknown) > 0, F.to_json(unknown)
+    rescued = (
+        F.when(fields.isNull(), _kept_whole(F.col("_line"), NOT_A_JSON_OBJECT))
+        .when(repeats_a_key(fields), _kept_whole(F.col("_line"), REPEATED_KEYS))
+        .when(F.size(unknown) > 0, F.to_json(unknown))
     )
     return parsed.select(
-        *[F.col("_fields").getItem(name).alias(name) for name in SEGMENT_FIELDS],
+        *[fields.getItem(name).alias(name) for name in SEGMENT_FIELDS],
         rescued.alias(RESCUED_DATA),
         SOURCE_FILE,
         INGESTED_AT,
     )
+
+
+def ingest_lines(lines: DataFrame) -> DataFrame:
+    """Lines -> ``bronze_events``: the parsed columns plus ``failed_rules``, Silver's rules
+    evaluated once, here, on both platforms (Silver and the quarantine only filter on it)."""
+    return check_rules(parse_raw_lines(lines))
 
 
 def _as_lines(stream: DataFrame) -> DataFrame:
@@ -129,9 +145,10 @@ def read_landing_with_auto_loader(spark: SparkSession, landing_path: str) -> Dat
 
 
 def read_raw_events(spark: SparkSession, rt: Runtime) -> DataFrame:
-    """The Bronze stream: landing lines (Auto Loader or the file stream), parsed the same way."""
+    """The Bronze stream: landing lines (Auto Loader or the file stream), parsed and checked
+    the same way."""
     if rt.is_databricks:
         lines = read_landing_with_auto_loader(spark, rt.landing_path)
     else:
         lines = read_landing_as_lines(spark, rt.landing_path)
-    return parse_raw_lines(lines)
+    return ingest_lines(lines)

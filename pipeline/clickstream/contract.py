@@ -15,10 +15,8 @@ GOLD_DIM_USERS = "gold_dim_users"
 GOLD_SESSIONS = "gold_sessions"
 GOLD_DAILY_METRICS = "gold_daily_metrics"
 GOLD_QUALITY_DAILY = "gold_quality_daily"
-# Bronze rows with Silver's rules evaluated once; both Silver and the quarantine read it.
-BRONZE_EVENTS_CHECKED = "bronze_events_checked"
-# Its two added columns: the verdict and the names of the rules a row failed.
-IS_QUARANTINED = "is_quarantined"
+# Bronze's verdict column: the names of Silver's rules a row fails, evaluated once at ingest
+# (empty: the row goes to Silver; else to the quarantine).
 FAILED_RULES = "failed_rules"
 
 # What engineers may read: the published schema (Silver and Gold, no clear-text PII).
@@ -29,7 +27,7 @@ PUBLISHED_TABLES = (
 PIPELINE_TABLES = (BRONZE_EVENTS, SILVER_EVENTS, SILVER_QUARANTINE, *PUBLISHED_TABLES[1:])
 
 # Raw-zone tables (clear-text PII possible): the restricted schema on Databricks.
-RAW_TABLES = (BRONZE_EVENTS, BRONZE_EVENTS_CHECKED, SILVER_QUARANTINE)
+RAW_TABLES = (BRONZE_EVENTS, SILVER_QUARANTINE)
 
 # Top-level fields of a Segment-spec event. Anything else is schema drift -> ``_rescued_data``.
 SEGMENT_FIELDS = (
@@ -54,8 +52,13 @@ EVENT_TYPES = ("page", "track", "identify", "screen", "group", "alias")
 RESCUED_DATA = "_rescued_data"
 SOURCE_FILE = "_source_file"
 INGESTED_AT = "_ingested_at"
-# Key under which a line that is not a JSON object is kept, whole, inside ``_rescued_data``.
+# A line Bronze cannot split into fields is kept whole in ``_rescued_data`` as
+# ``{"_corrupt_record": {"reason": <rule>, "line": <the line>}}``. The value is an object, while
+# every unknown field is rescued as a string, so a real field named ``_corrupt_record`` can never
+# pass for the marker.
 CORRUPT_RECORD_KEY = "_corrupt_record"
+CORRUPT_REASON = "reason"
+CORRUPT_LINE = "line"
 
 # The e-commerce funnel: Segment's e-commerce spec event names, in order, and the
 # ``gold_daily_metrics`` column that counts each.

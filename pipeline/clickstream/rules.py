@@ -1,19 +1,28 @@
 """Silver's quality rules as data: ``{rule name: SQL boolean over Bronze columns}``.
 
-A row that fails any rule goes to ``silver_quarantine`` with the names of the rules it failed;
-the others continue to ``silver_events``. Lateness and unknown fields never fail a rule. On
-Databricks the rules are also declared with ``dp.expect_all`` so the pass/fail counts reach the
-pipeline event log: declared as :func:`null_safe` conditions, because an expectation's constraint
-must be true or false for every record, and the verdict columns use the very same conditions, so
-the event log's failed count of a rule equals the quarantined rows that name it.
+Evaluated once per row when the row enters Bronze (:func:`check_rules`, called by
+``clickstream.bronze.ingest_lines``): a row that fails any rule goes to ``silver_quarantine`` with
+the names of the rules it failed (``failed_rules``); the others continue to ``silver_events``.
+Lateness and unknown fields never fail a rule. On Databricks the rules are also declared on
+``bronze_events`` with ``dp.expect_all`` so the pass/fail counts reach the pipeline event log:
+declared as :func:`null_safe` conditions, because an expectation's constraint must be true or
+false for every record, and ``failed_rules`` uses the very same conditions, so the event log's
+failed count of a rule equals the quarantined rows that name it.
 """
 
 from __future__ import annotations
 
-from pyspark.sql import Column
+from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
-from clickstream.contract import CORRUPT_RECORD_KEY, EVENT_TYPES, RESCUED_DATA
+from clickstream.contract import (
+    CORRUPT_REASON,
+    CORRUPT_RECORD_KEY,
+    EVENT_TYPES,
+    FAILED_RULES,
+    INGESTED_AT,
+    RESCUED_DATA,
+)
 
 
 def parse_timestamp_sql(column: str) -> str:
@@ -34,6 +43,20 @@ EVENT_TIME_SQL = (
 
 _TYPES = ", ".join(f"'{t}'" for t in EVENT_TYPES)
 
+# Names of the rules a line kept whole fails (``clickstream.bronze`` writes them as its reason).
+NOT_A_JSON_OBJECT = "is_json_object"
+REPEATED_KEYS = "no_repeated_keys"
+
+# An event time is plausible from this instant on: nothing in a web or app clickstream predates
+# it, and a clock reset to its epoch (1970-01-01, 0001-01-01) lands before it.
+EARLIEST_EVENT_TIME = "2000-01-01 00:00:00Z"
+# How far an event time may lie beyond the row's ingestion time: client clocks run ahead (a
+# device set to the wrong day or time zone is off by up to a day: offsets span -12 h to +14 h).
+# Segment corrects `timestamp` for skew from `sentAt` and `receivedAt`, but `originalTimestamp`
+# and SDK output that never passed Segment carry the device clock (docs/platform-notes.md). With
+# one day, no event lands on a date after tomorrow.
+CLOCK_SKEW_TOLERANCE = "1 day"
+
 # Spark's JSON parser (Jackson) refuses a string longer than StreamReadConstraints'
 # maxStringLength: 20,000,000 characters by default since jackson-core 2.15 (Spark 4.3 ships
 # 2.21). Bronze then keeps such a line whole as a corrupt record, and the JSON functions cannot
@@ -42,8 +65,47 @@ _TYPES = ", ".join(f"'{t}'" for t in EVENT_TYPES)
 # limit fails `line_within_parser_limits` and no other rule.
 PARSER_MAX_STRING_LENGTH = 20_000_000
 _OVER_PARSER_LIMITS = (
-    f"(startswith({RESCUED_DATA}, '{{\"{CORRUPT_RECORD_KEY}\":') "
+    f"(startswith({RESCUED_DATA}, '{{\"{CORRUPT_RECORD_KEY}\":{{') "
     f"AND length({RESCUED_DATA}) >= {PARSER_MAX_STRING_LENGTH})"
+)
+
+
+def _kept_whole_for(reason: str) -> str:
+    """SQL: Bronze kept the line whole for ``reason`` (a string field can never match)."""
+    path = f"$.{CORRUPT_RECORD_KEY}.{CORRUPT_REASON}"
+    return f"coalesce(get_json_object({RESCUED_DATA}, '{path}') = '{reason}', false)"
+
+
+def repeats_a_key_sql(json_text: str) -> str:
+    """SQL: the JSON object ``json_text`` holds a key twice (false when it is no object).
+
+    ``from_json`` into a map keeps both copies of a repeated key; the map functions that build a
+    new map (``map_concat``, ...) then throw DUPLICATED_MAP_KEY under Spark's default
+    ``spark.sql.mapKeyDedupPolicy=EXCEPTION``. Counting keys builds no map.
+    """
+    keys = f"map_keys(from_json({json_text}, 'map<string,string>'))"
+    return f"coalesce(size(array_distinct({keys})) < size({keys}), false)"
+
+
+def repeats_a_key(fields: Column) -> Column:
+    """A parsed map (``from_json`` into ``map<string,string>``) that holds a key twice."""
+    return F.size(F.array_distinct(F.map_keys(fields))) < F.size(fields)
+
+
+# The JSON objects Silver reads as maps or structs; deeper objects stay JSON text in Silver.
+_OBJECTS_SILVER_READS = (
+    "properties",
+    "traits",
+    "context",
+    "get_json_object(context, '$.page')",
+    "get_json_object(context, '$.traits')",
+)
+_NO_REPEATED_KEYS = f"NOT {_kept_whole_for(REPEATED_KEYS)} AND " + " AND ".join(
+    f"NOT {repeats_a_key_sql(text)}" for text in _OBJECTS_SILVER_READS
+)
+_PLAUSIBLE_EVENT_TIME = (
+    f"{EVENT_TIME_SQL} IS NULL OR ({EVENT_TIME_SQL} >= TIMESTAMP '{EARLIEST_EVENT_TIME}' "
+    f"AND {EVENT_TIME_SQL} <= {INGESTED_AT} + INTERVAL {CLOCK_SKEW_TOLERANCE})"
 )
 
 
@@ -57,12 +119,12 @@ SILVER_RULES: dict[str, str] = {
     **{
         name: _unless_over_parser_limits(condition)
         for name, condition in {
-            "is_json_object": (
-                f"{RESCUED_DATA} IS NULL "
-                f"OR get_json_object({RESCUED_DATA}, '$.{CORRUPT_RECORD_KEY}') IS NULL"
-            ),
+            NOT_A_JSON_OBJECT: f"NOT {_kept_whole_for(NOT_A_JSON_OBJECT)}",
+            REPEATED_KEYS: _NO_REPEATED_KEYS,
             "has_message_id": "nullif(trim(messageId), '') IS NOT NULL",
             "has_event_time": f"{EVENT_TIME_SQL} IS NOT NULL",
+            # Only judged when there is an event time (has_event_time reports a missing one).
+            "plausible_event_time": _PLAUSIBLE_EVENT_TIME,
             "known_event_type": f"lower(trim(type)) IN ({_TYPES})",
             "has_user_or_anonymous_id": (
                 "coalesce(nullif(trim(userId), ''), nullif(trim(anonymousId), '')) IS NOT NULL"
@@ -103,3 +165,8 @@ def failed_rule_names(rules: dict[str, str]) -> Column:
     """Array of the names of the rules a row fails, in the rules' order."""
     flags = [F.when(~rule_holds(c), F.lit(name)) for name, c in rules.items()]
     return F.filter(F.array(*flags), lambda name: name.isNotNull())
+
+
+def check_rules(bronze: DataFrame, rules: dict[str, str] = SILVER_RULES) -> DataFrame:
+    """Parsed Bronze rows + ``failed_rules``: the names of the rules each row fails."""
+    return bronze.select("*", failed_rule_names(rules).alias(FAILED_RULES))

@@ -1,8 +1,8 @@
 """Silver: valid events, one per ``messageId``, parsed, in UTC, PII replaced by keyed hashes.
 
-Silver's rules are evaluated once per Bronze row by :func:`check_rules` (the
-``bronze_events_checked`` dataset); :func:`valid_rows` and :func:`quarantine_rows` only read its
-verdict, so the Silver and quarantine sides can never disagree.
+Silver's rules are evaluated once per row as it enters Bronze (``failed_rules``, see
+``clickstream.rules``); :func:`valid_rows` and :func:`quarantine_rows` only read that verdict, so
+the Silver and quarantine sides can never disagree, and raw rows are written once.
 
 Only ``select``/``where`` and ``dropDuplicatesWithinWatermark`` are used on the Bronze stream:
 those are the operations that stay correct when a pipeline flow reads another dataset (see the
@@ -14,10 +14,10 @@ from __future__ import annotations
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from clickstream.contract import FAILED_RULES, INGESTED_AT, IS_QUARANTINED, SOURCE_FILE
+from clickstream.contract import FAILED_RULES, INGESTED_AT, SOURCE_FILE
 from clickstream.dedupe import first_copies
 from clickstream.hashing import hmac_sha256, normalise_email, normalise_id
-from clickstream.rules import EVENT_TIME_SQL, SILVER_RULES, failed_rule_names, passes_all
+from clickstream.rules import EVENT_TIME_SQL
 from clickstream.runtime import Runtime
 from clickstream.schema import BRONZE_SCHEMA, CONTEXT_SCHEMA
 
@@ -48,7 +48,9 @@ REDACTED_EMAIL = "[email removed]"
 _MAP = "map<string,string>"
 
 # Spark's JSON-expression optimizer splits each from_json into one per field read, so every nested
-# field re-parsed its JSON text: Silver took 24 s instead of 14 s for 1M rows on 2 cores.
+# field re-parsed its JSON text: Silver took 24 s instead of 14 s for 1M rows on 2 cores. A local
+# speed setting (it changes the plan, not the rows); never sent to Databricks, whose serverless
+# compute accepts only a short list of Spark settings.
 SILVER_SPARK_CONF = {"spark.sql.optimizer.enableJsonExpressionOptimization": "false"}
 
 
@@ -62,24 +64,15 @@ def strip_query(url: Column) -> Column:
     return F.when(F.trim(stripped) != "", stripped)
 
 
-def check_rules(bronze: DataFrame, rules: dict[str, str] = SILVER_RULES) -> DataFrame:
-    """Bronze rows + ``is_quarantined`` (fails at least one rule) + ``failed_rules`` (names)."""
-    return bronze.select(
-        "*",
-        (~passes_all(rules)).alias(IS_QUARANTINED),
-        failed_rule_names(rules).alias(FAILED_RULES),
-    )
+def valid_rows(bronze: DataFrame) -> DataFrame:
+    """Bronze rows that fail no rule (still with ``failed_rules``; Silver drops it)."""
+    return bronze.where(F.size(FAILED_RULES) == 0)
 
 
-def valid_rows(checked: DataFrame) -> DataFrame:
-    """Checked rows that pass every rule (still with the verdict columns; Silver drops them)."""
-    return checked.where(~F.col(IS_QUARANTINED))
-
-
-def quarantine_rows(checked: DataFrame) -> DataFrame:
-    """Checked rows that fail at least one rule: the Bronze columns plus ``failed_rules``."""
-    # Columns named, not read from ``checked.columns``: a query function may not analyse.
-    return checked.where(F.col(IS_QUARANTINED)).select(*BRONZE_SCHEMA.fieldNames(), FAILED_RULES)
+def quarantine_rows(bronze: DataFrame) -> DataFrame:
+    """Bronze rows that fail at least one rule: the Bronze columns, ``failed_rules`` included."""
+    # Columns named, not read from ``bronze.columns``: a query function may not analyse.
+    return bronze.where(F.size(FAILED_RULES) > 0).select(*BRONZE_SCHEMA.fieldNames(), FAILED_RULES)
 
 
 def _merged_traits(top: Column, in_context: Column) -> Column:
@@ -192,11 +185,11 @@ def dedupe_events(silver: DataFrame) -> DataFrame:
     return silver.dropDuplicatesWithinWatermark(["event_id"])
 
 
-def build_silver_events(checked: DataFrame, pii_key: str, history: DataFrame) -> DataFrame:
-    """Checked Bronze rows -> ``silver_events``: valid rows, Silver columns, deduplicated.
+def build_silver_events(bronze: DataFrame, pii_key: str, history: DataFrame) -> DataFrame:
+    """Bronze rows -> ``silver_events``: rows without failed rules, Silver columns, deduplicated.
 
-    ``history``: the checked rows of the whole Bronze table read as a batch; the first copy of
-    each event in it is the one kept (:mod:`clickstream.dedupe`).
+    ``history``: the whole Bronze table read as a batch; the first valid copy of each event in it
+    is the one kept (:mod:`clickstream.dedupe`).
     """
-    first = first_copies(valid_rows(checked), valid_rows(history))
+    first = first_copies(valid_rows(bronze), valid_rows(history))
     return dedupe_events(to_silver_columns(first, pii_key))

@@ -3,13 +3,8 @@
 from pyspark import pipelines as dp
 
 from clickstream import pii_key, runtime
-from clickstream.contract import BRONZE_EVENTS, BRONZE_EVENTS_CHECKED, SILVER_EVENTS
-from clickstream.silver import (
-    SILVER_SPARK_CONF,
-    build_silver_events,
-    check_rules,
-    read_with_ingest_watermark,
-)
+from clickstream.contract import BRONZE_EVENTS, SILVER_EVENTS
+from clickstream.silver import SILVER_SPARK_CONF, build_silver_events, read_with_ingest_watermark
 
 rt = runtime.current(spark)
 # Read once, when the pipeline registers its datasets: a missing, unresolved or short key on
@@ -21,10 +16,11 @@ key = pii_key.resolve(rt)
     name=SILVER_EVENTS,
     comment="Clickstream events: deduplicated by messageId, UTC, PII replaced by HMAC-SHA-256.",
     table_properties={"quality": "silver"},
-    spark_conf=SILVER_SPARK_CONF,
+    # A local speed setting: Databricks gets none (serverless takes few Spark settings).
+    spark_conf=None if rt.is_databricks else SILVER_SPARK_CONF,
 )
 def silver_events():
-    checked = read_with_ingest_watermark(spark, rt, rt.raw_table(BRONZE_EVENTS_CHECKED))
+    rows = read_with_ingest_watermark(spark, rt, rt.raw_table(BRONZE_EVENTS))
     # The whole Bronze table, read as a batch: which copy of an event is first (clickstream.dedupe).
-    history = check_rules(spark.read.table(rt.raw_table(BRONZE_EVENTS)))
-    return build_silver_events(checked, key, history)
+    history = spark.read.table(rt.raw_table(BRONZE_EVENTS))
+    return build_silver_events(rows, key, history)

@@ -3,7 +3,7 @@
 from pyspark import pipelines as dp
 
 from clickstream import runtime
-from clickstream.contract import BRONZE_EVENTS_CHECKED, SILVER_QUARANTINE
+from clickstream.contract import BRONZE_EVENTS, SILVER_QUARANTINE
 from clickstream.silver import quarantine_rows
 
 rt = runtime.current(spark)
@@ -15,4 +15,4 @@ rt = runtime.current(spark)
     table_properties={"quality": "quarantine"},
 )
 def silver_quarantine():
-    return quarantine_rows(spark.readStream.table(rt.raw_table(BRONZE_EVENTS_CHECKED)))
+    return quarantine_rows(spark.readStream.table(rt.raw_table(BRONZE_EVENTS)))

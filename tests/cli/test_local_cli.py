@@ -43,8 +43,7 @@ def test_spec_lists_every_transformation_in_dependency_order(tmp_path):
     files = [entry["glob"]["include"].split("/")[-1] for entry in spec["libraries"]]
     shipped = {p.name for p in (pipeline_source_dir() / "transformations").glob("*.py")}
     assert set(files) == shipped
-    assert files.index("bronze_events.py") < files.index("bronze_events_checked.py")
-    assert files.index("bronze_events_checked.py") < files.index("silver_events.py")
+    assert files.index("bronze_events.py") < files.index("silver_events.py")
     assert files.index("silver_events.py") < files.index("gold_sessions.py")
     assert files.index("gold_sessions.py") < files.index("gold_daily_metrics.py")
 

@@ -1,7 +1,8 @@
 """The end-to-end scenario, run once per test session and shared by every module that needs it.
 
 Batch 1 lands with two unreadable files (a cut-off upload and an empty ``.gz``) and is run;
-batch 2, an empty file and a garbage file land and the pipeline runs again (runs are the expensive
+batch 2, an empty file, a garbage file and a hostile file (``HOSTILE_LINES``) land and the
+pipeline runs again (runs are the expensive
 part: a second scenario would double the suite's slowest step).
 """
 
@@ -14,6 +15,7 @@ from e2e_scenario import (
     Snapshot,
     frozen,
     generate,
+    land_hostile_file,
     land_unreadable_files,
     run,
 )
@@ -37,6 +39,7 @@ def scenario(spark, tmp_path_factory):
     second = generate(landing, root / "manifest-2.json", events=500, seed=12)
     (landing / "empty.json").write_text("")
     (landing / "garbage.json").write_text("\n".join(GARBAGE_LINES) + "\n")
+    land_hostile_file(landing)
     second_output = run(landing, home)
     return {
         "first": first,

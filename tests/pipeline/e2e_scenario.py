@@ -20,6 +20,31 @@ from clickstream_cli import local
 from clickstream_cli.local_home import LocalHome
 
 GARBAGE_LINES = ["this is not an event", "<html>502 Bad Gateway</html>", "\x00\x01 binary-ish"]
+
+
+def _hostile(n: int, rest: str = "", timestamp: str = "2026-03-02T10:00:00Z") -> str:
+    return (
+        f'{{"messageId":"hostile-{n:02d}","type":"identify","userId":"hostile-user-{n}",'
+        f'"timestamp":"{timestamp}"{rest}}}'
+    )
+
+
+# A hostile file lands beside the good ones in batch 2 (saved with a BOM and CRLF line ends):
+# each line and where it must end, Silver (no failed rule) or the quarantine under these rules.
+HOSTILE_FILE = "hostile.json"
+HOSTILE_LINES: list[tuple[str, list[str]]] = [
+    (_hostile(1, ',"traits":{"plan":"pro","plan":"free"}'), ["no_repeated_keys"]),
+    (_hostile(2, ',"context":{"traits":{"plan":"pro","plan":"free"}}'), ["no_repeated_keys"]),
+    (_hostile(3, ',"properties":{"url":"/a","url":"/b"}'), ["no_repeated_keys"]),
+    (_hostile(4, ',"userId":"someone-else"'), ["no_repeated_keys"]),
+    (_hostile(5, timestamp="0001-01-01T00:00:00Z"), ["plausible_event_time"]),
+    (_hostile(6, timestamp="9999-12-31T23:59:59Z"), ["plausible_event_time"]),
+    (_hostile(7, timestamp="2026-13-01T00:00:00Z"), ["has_event_time"]),
+    (_hostile(8, ',"traits":{"plan":"pro\\ud800\\u0000","name":"\\ud83d\\ude00"}'), []),
+    (_hostile(9, ',"properties":{"n":1e400,"big":123456789012345678901234567890}'), []),
+    (_hostile(10, ',"_corrupt_record":"a real field, not the marker"'), []),
+    (_hostile(11, ',"context":[1,2],"traits":"pro","properties":{"a":{"b":1,"b":2}}'), []),
+]
 GOLD_TABLES = (GOLD_SESSIONS, GOLD_DAILY_METRICS, GOLD_DIM_USERS)
 CUT_OFF, EMPTY_GZ = "cut-off-upload.json.gz", "placeholder.json.gz"
 # Valid, distinct events in the cut-off upload: the ones before the cut may be kept.
@@ -69,6 +94,11 @@ def land_unreadable_files(landing: Path) -> None:
     whole = gzip.compress(("\n".join(CUT_OFF_EVENTS) + "\n").encode())
     (landing / CUT_OFF).write_bytes(whole[: len(whole) // 2])
     (landing / EMPTY_GZ).write_bytes(b"")
+
+
+def land_hostile_file(landing: Path) -> None:
+    text = "\r\n".join(line for line, _ in HOSTILE_LINES) + "\r\n"
+    (landing / HOSTILE_FILE).write_bytes(("\ufeff" + text).encode("utf-8"))
 
 
 def frozen(frame):

@@ -17,14 +17,13 @@ from pathlib import Path
 
 from pyspark.sql import DataFrame, SparkSession
 
-from clickstream.bronze import parse_raw_lines, read_landing_as_lines
+from clickstream.bronze import ingest_lines, read_landing_as_lines
 from clickstream.daily_metrics import build_daily_metrics
 from clickstream.quality_daily import build_quality_daily
 from clickstream.runtime import Runtime
 from clickstream.sessions import build_sessions
 from clickstream.silver import (
     build_silver_events,
-    check_rules,
     quarantine_rows,
     read_with_ingest_watermark,
 )
@@ -59,13 +58,13 @@ class Medallion:
 
     def run_bronze(self) -> None:
         lines = read_landing_as_lines(self.spark, self.landing.as_uri())
-        self._drain(parse_raw_lines(lines), self.bronze)
+        self._drain(ingest_lines(lines), self.bronze)
 
     def run_silver(self, source: DataFrame | None = None) -> None:
         """One Silver update; ``source`` replaces the pipeline's watermarked Bronze stream."""
         stream = source if source is not None else self._bronze_stream()
-        history = check_rules(self.spark.read.table(self.bronze))
-        self._drain(build_silver_events(check_rules(stream), KEY, history), self.silver)
+        history = self.spark.read.table(self.bronze)
+        self._drain(build_silver_events(stream, KEY, history), self.silver)
 
     def _bronze_stream(self) -> DataFrame:
         return read_with_ingest_watermark(self.spark, self.rt, self.bronze)
@@ -86,7 +85,7 @@ class Medallion:
         return self.spark.read.table({"bronze": self.bronze, "silver": self.silver}[name])
 
     def quarantine(self) -> DataFrame:
-        return quarantine_rows(check_rules(self.table("bronze")))
+        return quarantine_rows(self.table("bronze"))
 
     def quality_daily(self) -> DataFrame:
         return build_quality_daily(self.table("bronze"), self.quarantine(), self.table("silver"))

@@ -32,6 +32,11 @@ def compact(value) -> str:
     return json.dumps(value, separators=(",", ":"))
 
 
+def kept_whole(line: str, reason: str = "is_json_object") -> str:
+    """``_rescued_data`` of a line Bronze keeps whole."""
+    return compact({CORRUPT_RECORD_KEY: {"reason": reason, "line": line}})
+
+
 def lines_frame(spark, *lines: str):
     return spark.createDataFrame(
         [(line, FILE, INGESTED) for line in lines],
@@ -117,7 +122,7 @@ def test_known_fields_only_leave_rescued_data_null(spark):
 def test_malformed_line_is_kept_whole_in_rescued_data(spark, line):
     actual = parse_raw_lines(lines_frame(spark, line))
 
-    expected = bronze_rows(spark, [{RESCUED_DATA: compact({CORRUPT_RECORD_KEY: line})}])
+    expected = bronze_rows(spark, [{RESCUED_DATA: kept_whole(line)}])
     assertDataFrameEqual(actual, expected)
 
 
@@ -138,23 +143,24 @@ def test_source_file_and_ingestion_time_pass_through(spark):
     assertDataFrameEqual(actual.select(SOURCE_FILE, INGESTED_AT), expected)
 
 
-def test_a_repeated_top_level_key_keeps_the_line_whole(spark):
+def test_a_repeated_top_level_key_keeps_the_line_whole_and_first_copies_in_the_fields(spark):
     line = '{"messageId":"m1","messageId":"m2","type":"page"}'
 
     actual = parse_raw_lines(lines_frame(spark, line))
 
-    expected = bronze_rows(spark, [{RESCUED_DATA: compact({CORRUPT_RECORD_KEY: line})}])
+    whole = kept_whole(line, "no_repeated_keys")
+    expected = bronze_rows(spark, [{"messageId": "m1", "type": "page", RESCUED_DATA: whole}])
     assertDataFrameEqual(actual, expected)
 
 
 def test_lines_auto_loader_json_would_drop_or_split_give_one_bronze_row_each(spark):
     # Auto Loader's JSON reader: a blank line gives no row, a top-level array one row per
     # element. The shared parser keeps each line once, whole, so it is quarantined, not lost.
-    lines = ["", '[{"messageId":"m1"},{"messageId":"m2"}]', '{"a":1,"a":2}']
+    lines = ["", '[{"messageId":"m1"},{"messageId":"m2"}]']
 
     actual = parse_raw_lines(lines_frame(spark, *lines))
 
-    expected = bronze_rows(spark, [{RESCUED_DATA: compact({CORRUPT_RECORD_KEY: x})} for x in lines])
+    expected = bronze_rows(spark, [{RESCUED_DATA: kept_whole(x)} for x in lines])
     assertDataFrameEqual(actual, expected)
 
 
@@ -209,10 +215,11 @@ def test_auto_loader_lines_get_the_same_columns_as_local_lines():
     assert INGESTED_AT in selected[2] and "current_timestamp" in selected[2]
 
 
-def test_both_readers_feed_the_same_parser(monkeypatch):
+def test_both_readers_feed_the_same_parser_and_rules(monkeypatch):
     monkeypatch.setattr(bronze, "read_landing_with_auto_loader", lambda spark, path: f"al {path}")
     monkeypatch.setattr(bronze, "read_landing_as_lines", lambda spark, path: f"fs {path}")
     monkeypatch.setattr(bronze, "parse_raw_lines", lambda lines: f"parsed {lines}")
+    monkeypatch.setattr(bronze, "check_rules", lambda parsed: parsed)
     on_databricks = runtime.Runtime(name="databricks", landing_path="abfss://l/")
     local = runtime.Runtime(name="local", landing_path="landing", pii_key="k")
 

@@ -15,6 +15,7 @@ from pyspark import pipelines as dp
 from clickstream import pii_key, runtime
 from clickstream.bronze import AUTO_LOADER_OPTIONS
 from clickstream.rules import SILVER_RULES, null_safe
+from clickstream.silver import SILVER_SPARK_CONF
 
 RAW = "clickstream_dlt_raw"
 CONF = {
@@ -45,25 +46,31 @@ def test_bronze_and_quarantine_live_in_the_raw_schema(graph):
     assert "silver_events" in graph.datasets  # the published schema (the pipeline's default)
 
 
-def test_rules_are_declared_null_safe_once_on_the_checked_table_in_the_raw_schema(graph):
-    checked = f"{RAW}.bronze_events_checked"
+def test_rules_are_declared_null_safe_once_on_bronze_where_they_are_evaluated(graph):
+    bronze = f"{RAW}.bronze_events"
 
-    assert graph.expectations == {checked: null_safe(SILVER_RULES)}
-    assert graph.datasets[checked]["kind"] == "table"
+    assert graph.expectations == {bronze: null_safe(SILVER_RULES)}
+    assert graph.datasets[bronze]["kind"] == "table"
 
 
-def test_silver_and_quarantine_read_the_checked_table(graph):
+def test_raw_rows_are_written_once_no_checked_copy_of_bronze(graph):
+    raw = {name for name in graph.datasets if name.startswith(f"{RAW}.")}
+
+    assert raw == {f"{RAW}.bronze_events", f"{RAW}.silver_quarantine"}
+
+
+def test_the_quarantine_reads_bronze(graph):
     graph.queries[f"{RAW}.silver_quarantine"]()
 
-    graph.spark.readStream.table.assert_called_once_with(f"{RAW}.bronze_events_checked")
+    graph.spark.readStream.table.assert_called_once_with(f"{RAW}.bronze_events")
 
 
-def test_silver_reads_the_checked_table_in_event_time_order_with_the_watermark(graph):
+def test_silver_reads_bronze_in_event_time_order_with_the_watermark(graph):
     graph.queries["silver_events"]()
 
     read = graph.spark.readStream
     read.option.assert_called_once_with("withEventTimeOrder", "true")
-    read.option.return_value.table.assert_called_once_with(f"{RAW}.bronze_events_checked")
+    read.option.return_value.table.assert_called_once_with(f"{RAW}.bronze_events")
     read.option.return_value.table.return_value.withWatermark.assert_called_once_with(
         "_ingested_at", "3 days"
     )
@@ -154,17 +161,20 @@ def test_every_table_says_what_it_is(graph):
             }, name
 
 
-def test_local_graph_declares_no_expectations_and_a_checked_view(local_graph):
+def test_local_graph_declares_no_expectations(local_graph):
     assert local_graph.expectations == {}
-    assert local_graph.datasets["bronze_events_checked"]["kind"] == "temporary_view"
 
 
-def test_local_silver_declares_the_watermark_in_sql_on_the_checked_view(local_graph):
+def test_the_local_speed_setting_of_silver_is_not_sent_to_databricks(graph, local_graph):
+    assert graph.datasets["silver_events"].get("spark_conf") is None
+    assert local_graph.datasets["silver_events"]["spark_conf"] == SILVER_SPARK_CONF
+
+
+def test_local_silver_declares_the_watermark_in_sql_on_bronze(local_graph):
     local_graph.queries["silver_events"]()
 
     local_graph.spark.sql.assert_called_once_with(
-        "SELECT * FROM STREAM(bronze_events_checked) "
-        "WATERMARK _ingested_at DELAY OF INTERVAL 3 days"
+        "SELECT * FROM STREAM(bronze_events) WATERMARK _ingested_at DELAY OF INTERVAL 3 days"
     )
 
 

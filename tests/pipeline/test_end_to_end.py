@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,8 @@ from e2e_scenario import (
     EMPTY_GZ,
     GARBAGE_LINES,
     GOLD_TABLES,
+    HOSTILE_FILE,
+    HOSTILE_LINES,
     assert_gold_agrees_with_silver,
 )
 from pyspark.sql import functions as F
@@ -49,8 +52,12 @@ def _count(frame) -> int:
     return frame.count()
 
 
+HOSTILE_VALID = sum(1 for _, rules in HOSTILE_LINES if not rules)
+
+
 def test_bronze_keeps_every_line_of_every_readable_file(scenario):
-    expected = scenario["first"]["lines"] + scenario["second"]["lines"] + len(GARBAGE_LINES)
+    second = scenario["second"]["lines"] + len(GARBAGE_LINES) + len(HOSTILE_LINES)
+    expected = scenario["first"]["lines"] + second
     bronze = scenario["snap"].table(BRONZE_EVENTS)
     readable = bronze.where(~F.col("_source_file").endswith(CUT_OFF))
     assert _count(readable) == expected
@@ -89,8 +96,31 @@ def test_rows_are_accounted_for_as_silver_quarantine_or_duplicate(scenario):
     silver = _count(snap.table(SILVER_EVENTS))
     quarantine = _count(snap.table(SILVER_QUARANTINE))
     duplicates = first["duplicates"] + second["duplicates"]
-    assert silver == first["valid_events"] + second["valid_events"] + _kept_from_cut_off(scenario)
+    valid = first["valid_events"] + second["valid_events"] + HOSTILE_VALID
+    assert silver == valid + _kept_from_cut_off(scenario)
     assert bronze == silver + quarantine + duplicates
+
+
+def test_each_hostile_line_ends_in_silver_or_the_quarantine_under_its_rules(scenario):
+    snap = scenario["snap"]
+    silver = {r.event_id for r in snap.table(SILVER_EVENTS).select("event_id").collect()}
+    quarantine = snap.table(SILVER_QUARANTINE).where(F.col("_source_file").endswith(HOSTILE_FILE))
+    quarantined = {r.messageId: r.failed_rules for r in quarantine.collect()}
+    for line, rules in HOSTILE_LINES:
+        message_id = json.loads(line)["messageId"]
+        if rules:
+            assert quarantined.get(message_id) == rules, line
+            assert message_id not in silver, line
+        else:
+            assert message_id in silver and message_id not in quarantined, line
+
+
+def test_no_gold_day_lies_before_2000_or_after_tomorrow(scenario):
+    days = [r.event_date for r in scenario["snap"].table(GOLD_DAILY_METRICS).collect()]
+    starts = [r.session_start for r in scenario["snap"].table(GOLD_SESSIONS).collect()]
+    tomorrow = date.today() + timedelta(days=1)
+    assert days and all(date(2000, 1, 1) <= day <= tomorrow for day in days)
+    assert all(date(2000, 1, 1) <= start.date() <= tomorrow for start in starts)
 
 
 def test_silver_has_one_row_per_message_id(scenario):
@@ -112,7 +142,7 @@ def test_malformed_and_garbage_lines_are_quarantined_whole(scenario):
     corrupt = quarantine.where(F.array_contains("failed_rules", "is_json_object"))
     expected = scenario["first"]["malformed"] + scenario["second"]["malformed"] + len(GARBAGE_LINES)
     assert corrupt.count() == expected
-    kept = {json.loads(r._rescued_data)["_corrupt_record"] for r in corrupt.collect()}
+    kept = {json.loads(r._rescued_data)["_corrupt_record"]["line"] for r in corrupt.collect()}
     assert set(GARBAGE_LINES) <= kept
 
 
@@ -142,7 +172,7 @@ def test_second_run_reads_only_new_files(scenario):
     # The first batch's rows are still there exactly once, with their first ingestion time.
     assertDataFrameEqual(again, first_bronze)
     assert bronze.count() - first_bronze.count() == (
-        scenario["second"]["lines"] + len(GARBAGE_LINES)
+        scenario["second"]["lines"] + len(GARBAGE_LINES) + len(HOSTILE_LINES)
     )
 
 
@@ -192,14 +222,15 @@ def test_funnel_and_revenue_match_silver(scenario):
     assert float(daily.revenue) == pytest.approx(expected_revenue, abs=0.01)
 
 
-def test_show_prints_counts_and_the_gold_report(scenario):
+def test_show_prints_counts_and_the_gold_report_west_of_utc(scenario):
     # A process of its own: `show` opens the run's metastore in a session of its own.
     result = subprocess.run(
         [sys.executable, "-m", "clickstream_cli.local", "show", "--home", str(scenario["home"])],
         capture_output=True,
         text=True,
         timeout=180,
-        env={**os.environ, "COLUMNS": "160"},
+        # West of UTC: a timestamp converted to local time there must not stop `show`.
+        env={**os.environ, "COLUMNS": "160", "TZ": "America/Los_Angeles"},
     )
     assert result.returncode == 0, result.stderr[-2000:]
     out = result.stdout

@@ -119,3 +119,15 @@ def test_blank_identifier_becomes_null(spark):
 
     expected = spark.createDataFrame([(v, None) for v in blanks], "value string, n string")
     assertDataFrameEqual(actual, expected)
+
+
+def test_the_padded_key_is_a_binary_literal_in_the_explained_plan(spark):
+    # Why the event log's location and readers are documented next to key rotation
+    # (docs/data-contract.md): a plan printed anywhere reveals the key.
+    key = "k" * 40
+    inner = bytes(b ^ 0x36 for b in key.encode().ljust(64, b"\x00"))
+    frame = values_frame(spark, ["v"]).select(hmac_sha256(F.col("value"), key).alias("h"))
+
+    plan = frame._jdf.queryExecution().toString()
+
+    assert "0x" + inner.hex().upper() in plan

@@ -56,7 +56,11 @@ def test_valid_event_fails_no_rule(spark):
     ("overrides", "rule"),
     [
         pytest.param(
-            {RESCUED_DATA: json.dumps({"_corrupt_record": '{"messageId":"m1"'})},
+            {
+                RESCUED_DATA: json.dumps(
+                    {"_corrupt_record": {"reason": "is_json_object", "line": '{"messageId":"m1"'}}
+                )
+            },
             "is_json_object",
             id="corrupt-record",
         ),
@@ -95,7 +99,10 @@ def test_rule_names_are_in_the_rules_order(spark):
 
 def test_corrupt_line_as_parsed_by_bronze_fails_is_json_object(spark):
     everything_null = {k: MISSING for k in VALID}
-    overrides = {**everything_null, RESCUED_DATA: '{"_corrupt_record":"garbage"}'}
+    overrides = {
+        **everything_null,
+        RESCUED_DATA: '{"_corrupt_record":{"reason":"is_json_object","line":"x"}}',
+    }
 
     assert "is_json_object" in failed_rules_of(spark, overrides)
 

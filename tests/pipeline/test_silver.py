@@ -15,10 +15,10 @@ from pyspark.testing import assertDataFrameEqual
 
 from clickstream.bronze import parse_raw_lines
 from clickstream.contract import INGESTED_AT, SOURCE_FILE
+from clickstream.rules import check_rules
 from clickstream.schema import BRONZE_SCHEMA, SILVER_SCHEMA
 from clickstream.silver import (
     build_silver_events,
-    check_rules,
     quarantine_rows,
     to_silver_columns,
     valid_rows,
@@ -369,7 +369,8 @@ def test_quarantine_keeps_the_bronze_columns_plus_failed_rules(spark):
     assert actual.columns == [*BRONZE_SCHEMA.fieldNames(), "failed_rules"]
     expected = spark.createDataFrame(
         [
-            ('{"_corrupt_record":"garbage"}', ["is_json_object", "has_message_id",
+            ('{"_corrupt_record":{"reason":"is_json_object","line":"garbage"}}',
+             ["is_json_object", "has_message_id",
               "has_event_time", "known_event_type", "has_user_or_anonymous_id"]),
             (None, ["has_message_id"]),
         ],
@@ -494,15 +495,14 @@ EDGE_LINES = [
 ]
 
 
-def test_checked_rows_carry_the_verdict_and_the_failed_rules(spark):
+def test_checked_rows_carry_the_failed_rules(spark):
     checked = check_rules(bronze(spark, event("m1"), event(None)))
 
-    assert checked.columns == [*BRONZE_SCHEMA.fieldNames(), "is_quarantined", "failed_rules"]
+    assert checked.columns == [*BRONZE_SCHEMA.fieldNames(), "failed_rules"]
     expected = spark.createDataFrame(
-        [("m1", False, []), (None, True, ["has_message_id"])],
-        "messageId string, is_quarantined boolean, failed_rules array<string>",
+        [("m1", []), (None, ["has_message_id"])], "messageId string, failed_rules array<string>"
     )
-    assertDataFrameEqual(checked.select("messageId", "is_quarantined", "failed_rules"), expected)
+    assertDataFrameEqual(checked.select("messageId", "failed_rules"), expected)
 
 
 def test_every_checked_row_goes_to_exactly_one_side(spark):
