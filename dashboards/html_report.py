@@ -48,6 +48,7 @@ def _chart(dashboard: Dashboard, widget: Widget, rows: Rows) -> str:
     chart = figure(dashboard, widget, rows).to_html(
         full_html=False,
         include_plotlyjs=False,
+        div_id=f"chart-{widget.name}",  # stable: the same rows give the same file
         config={"displayModeBar": False, "responsive": True},
     )
     return _section(widget, chart)
