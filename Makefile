@@ -12,7 +12,7 @@ STACK  ?= dev
 HOME_DIR ?= .local/demo
 EVENTS ?= 50000
 
-.PHONY: help venv lock java test demo lint typecheck preview bench clean
+.PHONY: help venv lock java chromium test demo lint typecheck preview bench clean
 
 help:
 	@echo "make demo              generate ~50k events, run the pipeline locally, show the tables,"
@@ -52,7 +52,10 @@ lock: $(STAMP)
 java:
 	@bash scripts/ensure-java.sh
 
-test: $(STAMP) java
+chromium:
+	@bash scripts/ensure-chromium.sh
+
+test: $(STAMP) java chromium
 	$(BIN)/python -m pytest
 
 # ruff format --check runs last, so the other checks report even while formatting is pending.

@@ -101,7 +101,7 @@ def measure(
                 pass
         seconds = time.monotonic() - start
     finally:
-        if output:
+        if not isinstance(sink, int):
             sink.close()
     return Measurement(
         seconds=seconds,

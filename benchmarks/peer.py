@@ -40,10 +40,10 @@ def session_settings() -> dict[str, str]:
 def run_peer(landing: Path, out: Path, driver_memory: str = DEFAULT_DRIVER_MEMORY) -> dict:
     """Bronze -> Silver + quarantine -> Gold over ``landing`` into ``out``; rows per table."""
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    from pyspark.sql import SparkSession
+    from pyspark.sql import DataFrame, SparkSession
     from pyspark.sql import functions as F
 
-    from clickstream import contract, runtime
+    from clickstream import contract, pii_key, runtime
     from clickstream.bronze import ingest_lines
     from clickstream.daily_metrics import build_daily_metrics
     from clickstream.dim_users import build_dim_users
@@ -69,7 +69,7 @@ def run_peer(landing: Path, out: Path, driver_memory: str = DEFAULT_DRIVER_MEMOR
         }
     )
 
-    def write(name: str, frame) -> object:
+    def write(name: str, frame: DataFrame) -> DataFrame:
         path = (out / name).as_uri()
         started = time.monotonic()
         frame.write.mode("overwrite").parquet(path)
@@ -90,7 +90,7 @@ def run_peer(landing: Path, out: Path, driver_memory: str = DEFAULT_DRIVER_MEMOR
         quarantine = write(contract.SILVER_QUARANTINE, quarantine_rows(bronze))
         silver = write(
             contract.SILVER_EVENTS,
-            to_silver_columns(valid_rows(bronze), rt.pii_key).dropDuplicates(["event_id"]),
+            to_silver_columns(valid_rows(bronze), pii_key.resolve(rt)).dropDuplicates(["event_id"]),
         )
         write(contract.GOLD_DIM_USERS, build_dim_users(silver))
         sessions = write(contract.GOLD_SESSIONS, build_sessions(silver))

@@ -1,8 +1,8 @@
 """``clickstream-local show``: what a local run produced, at a glance.
 
-Row counts of every table, the row accounting (bronze = silver + quarantine + duplicates),
-quarantine counts per rule, a few Silver rows, the Gold report, then the landing files that could
-not be read.
+Row counts of every table, a few Silver rows, the dashboard's datasets (headline figures, funnel,
+days, top pages, the row accounting received = accepted + quarantined + duplicates, quarantine per
+rule: the queries of ``dashboards/``), then the landing files that could not be read.
 """
 
 from __future__ import annotations
@@ -14,18 +14,13 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from clickstream.contract import (
-    BRONZE_EVENTS,
-    GOLD_DAILY_METRICS,
-    GOLD_SESSIONS,
-    PIPELINE_TABLES,
-    SILVER_EVENTS,
-    SILVER_QUARANTINE,
-)
+from clickstream.contract import PIPELINE_TABLES, SILVER_EVENTS, SILVER_SAMPLE_COLUMNS
 from clickstream_cli.file_faults import FaultRecord
 from clickstream_cli.local_home import LocalHome
+from dashboards.definition import load
+from dashboards.rows import run_datasets
+from dashboards.terminal import render_datasets
 
-SAMPLE_COLUMNS = ("event_id", "event_type", "event_name", "user_key", "event_ts", "page_path")
 # Timestamps are shown as Spark formats them in the session's UTC: collected as Python datetimes
 # they would be converted to the local time zone, and one outside Python's years 1-9999 there
 # (0001-01-01T00:00Z west of UTC) would stop `show` with a ValueError.
@@ -72,15 +67,9 @@ def table_counts(spark) -> dict[str, int]:
     return {name: spark.table(name).count() for name in PIPELINE_TABLES if name in existing}
 
 
-def quarantine_by_rule(spark) -> list[tuple[str, int]]:
-    rows = spark.sql(
-        f"SELECT rule, count(*) AS n FROM {SILVER_QUARANTINE} "
-        "LATERAL VIEW explode(failed_rules) r AS rule GROUP BY rule ORDER BY n DESC"
-    ).collect()
-    return [(row.rule, row.n) for row in rows]
-
-
 def render(spark, console: Console) -> None:
+    """The tables of the run, a few Silver rows, then the dashboard's datasets (the same queries
+    as the AI/BI dashboard and the report), when every table they read exists."""
     from pyspark.sql import functions as F
 
     counts = table_counts(spark)
@@ -90,36 +79,23 @@ def render(spark, console: Console) -> None:
     for name, count in counts.items():
         table.add_row(name, f"{count:,}")
     console.print(table)
-    if {BRONZE_EVENTS, SILVER_EVENTS, SILVER_QUARANTINE} <= counts.keys():
-        bronze, silver, quarantine = (
-            counts[BRONZE_EVENTS],
-            counts[SILVER_EVENTS],
-            counts[SILVER_QUARANTINE],
-        )
-        console.print(
-            f"Row accounting: bronze {bronze:,} = silver {silver:,} + quarantine "
-            f"{quarantine:,} + duplicates removed {bronze - silver - quarantine:,}"
-        )
-        rules = Table(title="Quarantine by rule", show_edge=False)
-        rules.add_column("rule")
-        rules.add_column("rows", justify="right")
-        for rule, n in quarantine_by_rule(spark):
-            rules.add_row(rule, f"{n:,}")
-        console.print(rules)
-        sample = Table(title="silver_events (sample)", show_edge=False)
-        for column in SAMPLE_COLUMNS:
+    if SILVER_EVENTS in counts:
+        sample = Table(title=f"{SILVER_EVENTS} (sample)", show_edge=False)
+        for column in SILVER_SAMPLE_COLUMNS:
             sample.add_column(column, overflow="ellipsis", max_width=18)
         columns = [
             F.date_format(c, UTC_TEXT).alias(c) if c == "event_ts" else F.col(c)
-            for c in SAMPLE_COLUMNS
+            for c in SILVER_SAMPLE_COLUMNS
         ]
         for row in spark.table(SILVER_EVENTS).select(*columns).limit(5).collect():
             sample.add_row(*["" if v is None else str(v) for v in row])
         console.print(sample)
-    if {GOLD_SESSIONS, GOLD_DAILY_METRICS} <= counts.keys():
-        from clickstream_cli.gold_report import render_gold_report
-
-        render_gold_report(spark, console)
+    dashboard = load()
+    missing = sorted(set(dashboard.tables) - counts.keys())
+    if missing:
+        console.print(f"Dashboard datasets not shown: no table {', '.join(missing)}")
+        return
+    render_datasets(dashboard, run_datasets(spark, dashboard), console)
 
 
 def render_file_faults(home: LocalHome, console: Console) -> None:

@@ -1,36 +1,24 @@
-"""``clickstream-local report``: the dashboard's panels as one HTML file, from the local tables.
+"""``clickstream-local report``: the dashboard as one HTML file, from the local tables.
 
-Runs every dataset SQL file of ``dashboards/`` (the same files the Databricks dashboard is built
-from) in a SparkSession on HOME's metastore, as ``clickstream-local show`` does, and writes the
-charts with :func:`clickstream_cli.report_html.render_html`.
+Runs every dataset of ``dashboards/`` (the same definition the Databricks dashboard is built from)
+in a SparkSession on HOME's metastore, as ``clickstream-local show`` does, and writes the page
+that :func:`dashboards.html_report.render_html` draws.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-from clickstream_cli.dashboard_definition import DASHBOARD_DIR, Dashboard, load
 from clickstream_cli.local_home import LocalHome
 from clickstream_cli.local_show import ShowError, open_session
+from dashboards.definition import DASHBOARD_DIR, load
+from dashboards.rows import run_datasets
 
 REPORT_FILE = "report.html"
 
 
 class ReportError(Exception):
     """No report could be written; the message says why."""
-
-
-def run_datasets(spark: Any, dashboard: Dashboard) -> dict[str, list[dict[str, Any]]]:
-    """Each dataset's rows (as dicts, in the query's order), keyed by dataset name.
-
-    The queries use unqualified table names, which resolve in the session's current database:
-    the local warehouse holds every table of the run there.
-    """
-    return {
-        name: [row.asDict() for row in spark.sql(dataset.query()).collect()]
-        for name, dataset in dashboard.datasets.items()
-    }
 
 
 def default_output(home_root: Path) -> Path:
@@ -41,7 +29,7 @@ def write_report(
     home_root: Path, out: Path | None = None, dashboard_dir: Path = DASHBOARD_DIR
 ) -> Path:
     """Run the dashboard's SQL over HOME's tables and write the HTML report; return its path."""
-    from clickstream_cli.report_html import render_html
+    from dashboards.html_report import render_html
 
     home = LocalHome(home_root.expanduser().resolve())
     target = (out or default_output(home.root)).expanduser().resolve()

@@ -2,7 +2,7 @@
 and who may see them.
 
 - The dashboard is ``databricks.Dashboard`` with the serialized definition that
-  ``clickstream_cli.dashboard_definition`` builds from ``dashboards/``; its queries use unqualified
+  :mod:`dashboards.lakeview` builds from ``dashboards/``; its queries use unqualified
   table names and ``dataset_catalog``/``dataset_schema`` point them at this stack's published
   schema. ``embed_credentials=False``: every viewer's queries run with the viewer's own grants,
   so nobody sees more through the dashboard than Unity Catalog lets them read.

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pulumi
 
-from clickstream_cli.dashboard_definition import serialized_dashboard
+from dashboards.lakeview import serialized_dashboard
 from infra.catalog import CatalogArgs, UnityCatalog
 from infra.config import StackConfig
 from infra.dashboard import AiBiDashboard, DashboardArgs

@@ -1,8 +1,8 @@
 """Account stack configuration: every ``pulumi.Config`` read of the account program, once.
 
 ``load()`` returns a frozen ``AccountConfig`` or raises ``ConfigError`` naming the key. ``KEYS``
-is the program's copy of the ``config:`` block of ``infra/account/Pulumi.yaml``; a test keeps
-the two in step. Nothing here is a credential: the account admin authenticates through the
+is read from the ``config:`` block of ``infra/account/Pulumi.yaml``, where each setting is
+declared once. Nothing here is a credential: the account admin authenticates through the
 environment (``az login`` / ``ARM_*``), as for the workspace stacks.
 """
 
@@ -10,25 +10,22 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
 
 import pulumi
 
-from infra.config.keys import AZURE_REGIONS, GROUP_NAME, GUID, HOST, WORKSPACE_ID
+from infra.config.keys import (
+    AZURE_REGIONS,
+    GROUP_NAME,
+    GUID,
+    HOST,
+    WORKSPACE_ID,
+    declared_settings,
+)
 from infra.config.reader import ConfigError, all_config_keys, matching, one_of
 
-PROJECT = "clickstream-account"
-
-# key -> default (None: required).
-KEYS: dict[str, Any] = {
-    "accountId": None,
-    "accountsHost": "https://accounts.azuredatabricks.net",
-    "region": None,
-    "workspaceId": None,
-    "createNcc": True,
-    "pipelineRunAs": None,
-    "adminsGroup": "databricks-project-admins",
-}
+# key -> default (None: required), as declared in infra/account/Pulumi.yaml.
+PROJECT, KEYS = declared_settings(Path(__file__).resolve().parent / "Pulumi.yaml")
 
 
 @dataclass(frozen=True)

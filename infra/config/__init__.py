@@ -2,8 +2,8 @@
 
 ``load()`` returns a frozen ``StackConfig`` (one frozen section per concern: storage, network,
 catalog, access, pipeline) or raises ``ConfigError`` naming the key and what is wrong with it.
-Every key is documented (type, description, default) in ``Pulumi.yaml``; ``KEYS`` is the
-program's copy of that list and a test keeps the two in step.
+Every key is declared once, with its type, description and default, in ``Pulumi.yaml``; ``KEYS``
+is read from there.
 """
 
 from __future__ import annotations

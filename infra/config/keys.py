@@ -1,45 +1,28 @@
 """The stack settings this program reads, their defaults, and the shapes their values must have.
 
-``KEYS`` is the program's copy of the ``config:`` block of ``Pulumi.yaml``; a test keeps the two,
-and the settings table in ``docs/deploy.md``, in step.
+``KEYS`` and ``PROJECT`` are read from ``Pulumi.yaml``, where each setting is declared once with
+its type, default and description.
 """
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
-PROJECT = "clickstream-lakeflow"
+import yaml
+
+
+def declared_settings(project_file: Path) -> tuple[str, dict[str, Any]]:
+    """(project name, key -> default) from a ``Pulumi.yaml``: the ``config:`` block is where
+    every setting is written, once; a key without a default is required (None)."""
+    project = yaml.safe_load(project_file.read_text(encoding="utf-8"))
+    keys = {str(k): spec.get("default") for k, spec in (project.get("config") or {}).items()}
+    return str(project["name"]), keys
+
 
 # key -> default (None: required). "" means "derived from another value or the stack name".
-KEYS: dict[str, Any] = {
-    "location": None,
-    "resourceGroupName": "",
-    "storageAccountName": None,
-    "storageSku": None,
-    "storageDefaultAction": "Deny",
-    "storageAllowedIps": [],
-    "storageAllowedSubnetIds": [],
-    "serverlessNetwork": "ncc",
-    "databricksNccId": "",
-    "catalogName": None,
-    "schemaName": "clickstream_dlt",
-    "rawSchemaName": "",
-    "adminsGroup": "databricks-project-admins",
-    "engineersGroup": "databricks-project-engineers",
-    "pipelineRunAs": None,
-    "deployPrincipal": None,
-    "secretScope": "",
-    "piiHashKey": "",
-    "workspaceFolder": "",
-    "development": None,
-    "protect": None,
-    "trigger": "schedule",
-    "scheduleCron": "",
-    "scheduleTimezone": "UTC",
-    "notificationEmails": [],
-    "sqlWarehouseId": "",
-}
+PROJECT, KEYS = declared_settings(Path(__file__).resolve().parents[2] / "Pulumi.yaml")
 
 # Provider settings the program needs; each may come from the environment instead.
 HOST_KEY, HOST_ENV = "databricks:host", "DATABRICKS_HOST"

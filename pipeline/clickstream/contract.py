@@ -92,3 +92,13 @@ QUALITY_ACCEPTED = "accepted"  # Silver rows
 QUALITY_DUPLICATES = "duplicates"  # removed by Silver's dedupe
 QUALITY_TOTALS = (QUALITY_RECEIVED, QUALITY_QUARANTINED, QUALITY_ACCEPTED, QUALITY_DUPLICATES)
 QUALITY_DAILY_COLUMNS = ("ingest_date", "rule", "rows")
+
+# The Silver columns `clickstream-local show` prints a few rows of.
+SILVER_SAMPLE_COLUMNS = (
+    "event_id",
+    "event_type",
+    "event_name",
+    "user_key",
+    "event_ts",
+    "page_path",
+)

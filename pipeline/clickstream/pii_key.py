@@ -57,7 +57,11 @@ def check_key(value: object, source: str) -> str:
 def resolve(rt: Runtime, read_secret: SecretReader | None = None) -> str:
     """The key that HMACs this run's PII. ``read_secret`` replaces dbutils in tests."""
     if not rt.is_databricks:
+        if rt.pii_key is None:
+            raise PipelineConfigError(f"no PII key in the {rt.name} runtime")
         return rt.pii_key
+    if rt.pii_key_scope is None or rt.pii_key_name is None:
+        raise PipelineConfigError(f"{PII_KEY_SCOPE_KEY} and {PII_KEY_NAME_KEY} must both be set")
     source = (
         f"secret scope {rt.pii_key_scope!r}, key {rt.pii_key_name!r} "
         f"({PII_KEY_SCOPE_KEY}, {PII_KEY_NAME_KEY})"

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from clickstream_cli.dashboard_definition import serialized_dashboard
+from dashboards.lakeview import serialized_dashboard
 
 DASHBOARD = "databricks:index/dashboard:Dashboard"
 WAREHOUSE = "databricks:index/sqlEndpoint:SqlEndpoint"

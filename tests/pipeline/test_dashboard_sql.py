@@ -20,9 +20,10 @@ from clickstream.contract import (
     FUNNEL_COLUMNS,
     GOLD_DAILY_METRICS,
     GOLD_SESSIONS,
+    PUBLISHED_TABLES,
     SILVER_QUARANTINE,
 )
-from clickstream_cli.dashboard_definition import PUBLISHED_TABLES, load
+from dashboards.definition import load
 
 pytestmark = pytest.mark.e2e
 
@@ -43,18 +44,21 @@ def _rows(spark, dataset: str) -> list[dict]:
     return [r.asDict() for r in spark.sql(DASHBOARD.datasets[dataset].query()).collect()]
 
 
-def _kind(data_type) -> str:
+def _kind(data_type, declared: str) -> str:
     if isinstance(data_type, StringType):
         return "string"
     if isinstance(data_type, DateType):
         return "date"
-    return "number" if isinstance(data_type, NumericType) else data_type.simpleString()
+    if isinstance(data_type, NumericType):
+        return "percent" if declared == "percent" else "number"
+    return data_type.simpleString()
 
 
 @pytest.mark.parametrize("name", sorted(DASHBOARD.datasets))
 def test_dataset_returns_its_declared_columns(spark, published, name):
     frame = spark.sql(DASHBOARD.datasets[name].query())
-    assert {f.name: _kind(f.dataType) for f in frame.schema} == DASHBOARD.datasets[name].columns
+    declared = DASHBOARD.datasets[name].columns
+    assert {f.name: _kind(f.dataType, declared.get(f.name, "")) for f in frame.schema} == declared
     assert frame.count() > 0
 
 
@@ -77,7 +81,7 @@ def test_orders_and_revenue_per_day_equal_gold_daily_metrics(spark, published):
     daily = {
         r.event_date: (r.orders, r.revenue) for r in published.table(GOLD_DAILY_METRICS).collect()
     }
-    shown = {r["event_date"]: (r["orders"], r["revenue"]) for r in _rows(spark, "orders_revenue")}
+    shown = {r["event_date"]: (r["orders"], r["revenue"]) for r in _rows(spark, "daily_activity")}
     assert shown == daily
     assert sum(revenue for _, revenue in shown.values()) > 0
 
@@ -100,26 +104,53 @@ def test_top_entry_pages_count_sessions_by_entry_path(spark, published):
     assert all(sessions[r["entry_path"]] == r["sessions"] for r in top)
 
 
-def test_quality_totals_account_for_every_bronze_row(spark, published, scenario):
+def test_quality_totals_are_the_parts_of_every_bronze_row(spark, published, scenario):
     totals = Counter()
     for row in _rows(spark, "quality_totals"):
         totals[row["outcome"]] += row["rows"]
     bronze = published.table(BRONZE_EVENTS).count()
     duplicates = scenario["first"]["duplicates"] + scenario["second"]["duplicates"]
-    assert totals["received"] == bronze
     assert totals["duplicates"] == duplicates
-    assert totals["received"] == totals["accepted"] + totals["quarantined"] + duplicates
+    assert set(totals) == {"accepted", "quarantined", "duplicates"}
+    assert sum(totals.values()) == bronze
 
 
-def test_quality_rules_count_the_quarantine_per_rule(spark, published):
+def test_quality_rules_show_each_quarantined_row_once_then_rule_hits(spark, published):
     quarantine = published.table(SILVER_QUARANTINE)
-    expected = Counter(
+    hits = Counter(
         r.rule for r in quarantine.select(F.explode("failed_rules").alias("rule")).collect()
     )
-    shown = Counter()
-    for row in _rows(spark, "quality_rules"):
-        shown[row["rule"]] += row["rows"]
-    assert shown == expected and "is_json_object" in shown
+    bars = [(r["bar"], r["rows"]) for r in _rows(spark, "quality_rules")]
+    assert bars[0] == ("all quarantined rows", quarantine.count())
+    assert dict(bars[1:]) == {f"failed {rule}": n for rule, n in hits.items()}
+    assert [n for _, n in bars] == sorted((n for _, n in bars), reverse=True)
+
+
+def test_headline_figures_equal_the_tables(spark, published):
+    (row,) = _rows(spark, "headline")
+    sessions = published.table(GOLD_SESSIONS)
+    assert row["events"] == published.table("silver_events").count()
+    assert row["sessions"] == sessions.count()
+    assert row["people"] == sessions.select("user_key").distinct().count()
+    assert row["session_conversion"] == pytest.approx(
+        sessions.where("converted").count() / sessions.count()
+    )
+
+
+def test_only_the_first_and_last_day_can_be_partial(spark, published):
+    days = _rows(spark, "daily_activity")
+    assert {d["day"] for d in days[1:-1]} <= {"whole day"}
+    for day in days:
+        assert (day["session_conversion"] is None) == (day["day"] == "partial day")
+
+
+def test_categorical_rows_come_in_the_order_the_charts_sort_by(spark, published):
+    labels = [r["step_label"] for r in _rows(spark, "funnel")]
+    assert labels == sorted(labels)
+    assert [label.split(". ", 1)[1] for label in labels] == list(FUNNEL_COLUMNS)
+    for name, y in (("top_pages", "page_views"), ("top_entry_pages", "sessions")):
+        counts = [r[y] for r in _rows(spark, name)]
+        assert counts == sorted(counts, reverse=True)
 
 
 def test_report_command_writes_the_html_for_the_run_east_of_utc(scenario, tmp_path):
