@@ -89,3 +89,15 @@ QUALITY_ACCEPTED = "accepted"  # Silver rows
 QUALITY_DUPLICATES = "duplicates"  # removed by Silver's dedupe
 QUALITY_TOTALS = (QUALITY_RECEIVED, QUALITY_QUARANTINED, QUALITY_ACCEPTED, QUALITY_DUPLICATES)
 QUALITY_DAILY_COLUMNS = ("ingest_date", "rule", "rows")
+
+# Gold steps that let Databricks refresh the daily tables incrementally (see
+# clickstream.daily_metrics and clickstream.quality_daily). Published: hashes and counts only.
+GOLD_IDENTITY_LINKS = "gold_identity_links"
+GOLD_SESSION_STARTS = "gold_session_starts"
+GOLD_DAILY_IDENTITIES = "gold_daily_identities"
+GOLD_DAILY_COUNTS = "gold_daily_counts"
+GOLD_QUALITY_COUNTS = "gold_quality_counts"
+# Materialized views declared as a full refresh, on purpose: each reads one row per day of a
+# table above, so recomputing it costs what the number of days costs. A complete recompute of any
+# other Gold view is a fallback worth a warning.
+FULL_REFRESH_VIEWS = (GOLD_DAILY_METRICS, GOLD_QUALITY_DAILY)

@@ -11,7 +11,7 @@ rt = runtime.current(spark)
 @dp.table(
     name=rt.raw_table(BRONZE_EVENTS),
     comment="Raw clickstream events as they landed (restricted raw zone). Nothing is filtered.",
-    table_properties={"quality": "bronze"},
+    table_properties={"quality": "bronze", **rt.incremental_source()},
 )
 def bronze_events():
     return bronze.read_raw_events(spark, rt)

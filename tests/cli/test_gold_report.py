@@ -26,7 +26,7 @@ SESSIONS_SCHEMA = (
 def page(event_id: str, path: str | None, type: str = "page") -> tuple:
     at = datetime(2024, 5, 1, 10, tzinfo=UTC)
     return (
-        event_id, type, None, "u1", None, None, at, at.date(), path, None, None, {}, {},
+        event_id, type, None, "u1", None, None, at, at.date(), path, None, None, {}, {}, None,
         "events.jsonl", at,
     )  # fmt: skip
 
