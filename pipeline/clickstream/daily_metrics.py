@@ -125,7 +125,7 @@ def daily_counts(events: DataFrame, identities: DataFrame) -> DataFrame:
 
 
 def daily_metrics(counts: DataFrame) -> DataFrame:
-    """``gold_daily_counts`` -> ``gold_daily_metrics`` (``DAILY_METRICS_COLUMNS``, contract types)."""
+    """``gold_daily_counts`` -> ``gold_daily_metrics`` in the contract's column types."""
     return counts.select(
         "event_date",
         *[F.col(c).cast("bigint").alias(c) for c in _COUNT_COLUMNS],

@@ -163,7 +163,7 @@ def test_incremental_gold_view_has_no_shape_the_docs_name_as_blocking(tables, vi
          "AGGREGATE_NOT_TOP_NODE"),
         (lambda t: t["silver"].selectExpr("event_date", "properties['revenue'] AS r")
          .groupBy("event_date").agg({"r": "max"}), AGGREGATE, "MAP_TYPE_NOT_SUPPORTED"),
-        (lambda t: t["starts"].selectExpr("event_date", "row_number() OVER (ORDER BY event_date) n"),
+        (lambda t: t["starts"].selectExpr("event_date", "rank() OVER (ORDER BY event_date) n"),
          WINDOW, "WINDOW_FUNCTION_WITHOUT_PARTITION_BY"),
     ],
 )  # fmt: skip
