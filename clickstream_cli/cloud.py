@@ -22,6 +22,7 @@ from rich.console import Console
 
 from clickstream_cli import pipeline_updates
 from clickstream_cli.progress_view import ProgressView, updates_table
+from clickstream_cli.refresh_report import RecordingFeed, RefreshReport
 from clickstream_cli.stack_outputs import PulumiStack, StackError
 from clickstream_cli.workspace import WorkspaceError, connect, explain, make_client
 
@@ -109,11 +110,14 @@ def _run(w: WorkspaceClient, pipeline_id: str, args, console: Console, sleep) ->
     )
     console.print(f"Started update {update_id} of pipeline {pipeline_id}", highlight=False)
     console.print(f"  {w.config.host}/#joblist/pipelines/{pipeline_id}/updates/{update_id}")
+    report = RefreshReport()
+    feed = RecordingFeed(w, pipeline_id, update_id, report)
     with ProgressView(console) as view:
         progress = pipeline_updates.follow(
-            w, pipeline_id, update_id, on_progress=view.show, sleep=sleep
+            w, pipeline_id, update_id, on_progress=view.show, sleep=sleep, feed=feed
         )
     view.final(progress)
+    report.print(console)
     if progress.succeeded:
         console.print(f"Update {update_id} completed.", highlight=False)
         return EXIT_OK
