@@ -93,8 +93,8 @@ def run_peer(landing: Path, out: Path, driver_memory: str = DEFAULT_DRIVER_MEMOR
             to_silver_columns(valid_rows(bronze), pii_key.resolve(rt)).dropDuplicates(["event_id"]),
         )
         write(contract.GOLD_DIM_USERS, build_dim_users(silver))
-        sessions = write(contract.GOLD_SESSIONS, build_sessions(silver))
-        write(contract.GOLD_DAILY_METRICS, build_daily_metrics(silver, sessions))
+        write(contract.GOLD_SESSIONS, build_sessions(silver))
+        write(contract.GOLD_DAILY_METRICS, build_daily_metrics(silver))
         write(contract.GOLD_QUALITY_DAILY, build_quality_daily(bronze, quarantine, silver))
         return {
             name: spark.read.parquet((out / name).as_uri()).count()

@@ -23,6 +23,7 @@ from rich.console import Console
 from clickstream_cli import pipeline_updates
 from clickstream_cli.pipeline_updates import LostTrack
 from clickstream_cli.progress_view import ProgressView, output_console, updates_table
+from clickstream_cli.refresh_report import RefreshReport
 from clickstream_cli.stack_outputs import PulumiStack, StackError
 from clickstream_cli.workspace import (
     API_ERRORS,
@@ -137,11 +138,19 @@ def _run(
     run.url = f"{w.config.host}/#joblist/pipelines/{pipeline_id}/updates/{update_id}"
     console.print(f"Started update {update_id} of pipeline {pipeline_id}", highlight=False)
     console.print(f"  {run.url}", highlight=False, soft_wrap=True)
+    report = RefreshReport()
     with ProgressView(console) as view:
         progress = pipeline_updates.follow(
-            w, pipeline_id, update_id, on_progress=view.show, sleep=sleep, clock=clock
+            w,
+            pipeline_id,
+            update_id,
+            on_progress=view.show,
+            on_events=report.add_all,
+            sleep=sleep,
+            clock=clock,
         )
     view.final(progress)
+    report.print(console)
     if not progress.log_complete:
         print(
             f"{PROG}: the event log had not caught up when following ended; the totals above "

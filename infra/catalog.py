@@ -66,6 +66,10 @@ class CatalogArgs:
     landing_url: pulumi.Input[str]
     catalog_url: pulumi.Input[str]
     access_ready: pulumi.Resource  # the connector's role assignment has propagated
+    # Managed file events on the landing location: the Azure resource group and subscription in
+    # which Databricks sets up the queue (Auto Loader reads new files from it, not by listing).
+    file_events_resource_group: pulumi.Input[str]
+    subscription_id: str
 
 
 class UnityCatalog(pulumi.ComponentResource):
@@ -108,6 +112,13 @@ class UnityCatalog(pulumi.ComponentResource):
             credential_name=self.credential.name,
             owner=args.admins_group,
             comment="Raw clickstream files as they land",
+            enable_file_events=True,
+            file_event_queue=databricks.ExternalLocationFileEventQueueArgs(
+                managed_aqs=databricks.ExternalLocationFileEventQueueManagedAqsArgs(
+                    resource_group=args.file_events_resource_group,
+                    subscription_id=args.subscription_id,
+                )
+            ),
             opts=after_rbac,
         )
         self.catalog_location = databricks.ExternalLocation(

@@ -212,6 +212,12 @@ class LakeflowPipeline(pulumi.ComponentResource):
                 "clickstream.pii_key_scope": args.pii_key_scope,
                 "clickstream.pii_key_name": args.pii_key_name,
                 "spark.sql.session.timeZone": "UTC",
+                # Gold's incremental views: fail loudly in dev when one cannot be refreshed
+                # incrementally; in prod fall back to a full refresh (warned by the CLI), so a
+                # cost-model rejection on a big day does not fail the hourly update.
+                "clickstream.refresh_policy": (
+                    "incremental_strict" if args.development else "incremental"
+                ),
             },
             development=args.development,
             continuous=args.continuous,

@@ -19,7 +19,7 @@ from infra.config import StackConfig
 from infra.dashboard import AiBiDashboard, DashboardArgs
 from infra.grants import ENGINEERS, PIPELINE, CatalogGrants, GrantsArgs
 from infra.pipeline import PIPELINE_DIR, LakeflowPipeline, PipelineArgs, source_files
-from infra.schedule import RefreshSchedule, ScheduleArgs
+from infra.schedule import RefreshSchedule, ScheduleArgs, performance_target
 from infra.storage import DataLake, DataLakeArgs
 
 NAME = "clickstream"
@@ -64,6 +64,8 @@ def build(cfg: StackConfig, pipeline_dir: Path = PIPELINE_DIR) -> dict[str, pulu
             landing_url=lake.landing_url,
             catalog_url=lake.catalog_url,
             access_ready=lake.access_ready,
+            file_events_resource_group=lake.resource_group_name,
+            subscription_id=cfg.subscription_id,
         ),
     )
 
@@ -130,6 +132,7 @@ def build(cfg: StackConfig, pipeline_dir: Path = PIPELINE_DIR) -> dict[str, pulu
                 admins_group=access.admins_group,
                 notification_emails=settings.notification_emails,
                 former_parent_name=f"{NAME}-lakeflow",
+                performance_target=performance_target(settings.development),
             ),
         )
         outputs["job_id"] = schedule.job_id

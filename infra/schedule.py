@@ -37,6 +37,17 @@ class ScheduleArgs:
     admins_group: str
     notification_emails: Sequence[str] = ()
     former_parent_name: str | None = None  # the LakeflowPipeline that used to own the job
+    performance_target: str = "PERFORMANCE_OPTIMIZED"  # serverless performance mode of the runs
+
+
+# Serverless performance mode per stack ("Choose a performance mode for serverless jobs and
+# pipelines"; Job `performance_target`, pulumi-databricks). Standard mode starts in 4-6 minutes
+# and uses fewer DBUs: right for dev's daily run, which nobody waits on. Prod refreshes hourly
+# and Gold must be fresh within that hour; performance-optimized starts in under a minute and
+# scales faster, until representative prod runs show standard mode meets the hour.
+def performance_target(development: bool) -> str:
+    """``STANDARD`` for a development stack, ``PERFORMANCE_OPTIMIZED`` otherwise."""
+    return "STANDARD" if development else "PERFORMANCE_OPTIMIZED"
 
 
 class RefreshSchedule(pulumi.ComponentResource):
@@ -69,6 +80,7 @@ class RefreshSchedule(pulumi.ComponentResource):
                 pause_status="UNPAUSED",
             ),
             max_concurrent_runs=1,
+            performance_target=args.performance_target,
             email_notifications=databricks.JobEmailNotificationsArgs(
                 on_failures=list(args.notification_emails)
             )

@@ -26,6 +26,15 @@ from pulumi_azure_native import databricks as azure_databricks
 
 # Built-in role "Storage Blob Data Contributor".
 BLOB_DATA_CONTRIBUTOR = "ba92f5b4-2d11-453d-a403-e96b0029c9fe"
+# What the connector needs for Databricks-managed file events on the landing location (Azure
+# Queue Storage fed by an Event Grid subscription, created by Databricks as the connector): the
+# roles Databricks lists for Auto Loader file notifications on ADLS. See docs/platform-notes.md.
+FILE_EVENTS_ROLES = {
+    "queue-contributor": "974c5e8b-45b9-4653-ba55-5f855dd0fb88",  # Storage Queue Data Contributor
+    "account-contributor": "17d1049b-9a84-46fb-8f53-869881c3d3ab",  # Storage Account Contributor
+}
+# EventGrid EventSubscription Contributor, on the resource group (event subscriptions live there).
+EVENTGRID_SUBSCRIPTION_CONTRIBUTOR = "428e0ff0-5e57-4d9c-a221-2c70d0e0a443"
 CONTAINERS = ("landing", "catalog")
 SOFT_DELETE_DAYS = 14
 LANDING_FOLDER = "clickstream"
@@ -165,9 +174,10 @@ class DataLake(pulumi.ComponentResource):
             for container in CONTAINERS
         }
 
+        principal = identity.apply(lambda i: i.principal_id if i else None)
         self.role_assignment = authorization.RoleAssignment(
             f"{name}-connector-blob-contributor",
-            principal_id=identity.apply(lambda i: i.principal_id if i else None),
+            principal_id=principal,
             principal_type="ServicePrincipal",
             role_definition_id=(
                 f"/subscriptions/{args.subscription_id}/providers/"
@@ -176,14 +186,41 @@ class DataLake(pulumi.ComponentResource):
             scope=self.account.id,
             opts=child,
         )
-        # Wait for the role to propagate before anything validates the connector's access.
-        # Replacing the assignment (a new id) waits again.
+        group_id = pulumi.Output.concat(
+            "/subscriptions/", args.subscription_id, "/resourceGroups/", group_name
+        )
+        grants = [(key, role, self.account.id) for key, role in FILE_EVENTS_ROLES.items()]
+        grants.append(
+            ("eventgrid-subscription-contributor", EVENTGRID_SUBSCRIPTION_CONTRIBUTOR, group_id)
+        )
+        self.file_events_roles = [
+            authorization.RoleAssignment(
+                f"{name}-connector-{key}",
+                principal_id=principal,
+                principal_type="ServicePrincipal",
+                role_definition_id=(
+                    f"/subscriptions/{args.subscription_id}/providers/"
+                    f"Microsoft.Authorization/roleDefinitions/{role}"
+                ),
+                scope=scope,
+                opts=child,
+            )
+            for key, role, scope in grants
+        ]
+        assignments = [self.role_assignment, *self.file_events_roles]
+        # Wait for the roles to propagate before anything validates the connector's access.
+        # Replacing an assignment (a new id) waits again.
         self.access_ready = time.Sleep(
             f"{name}-rbac-propagation",
             create_duration=RBAC_PROPAGATION,
-            triggers={"role_assignment": self.role_assignment.id},
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.role_assignment]),
+            triggers={
+                "role_assignment": self.role_assignment.id,
+                **{f"file_events_{i}": a.id for i, a in enumerate(self.file_events_roles)},
+            },
+            opts=pulumi.ResourceOptions(parent=self, depends_on=assignments),
         )
+        # Where Databricks creates the file-events queue's subscription (managed Azure queue).
+        self.resource_group_name = pulumi.Output.from_input(group_name)
 
         self.account_name = self.account.name
         self.connector_id = self.connector.id

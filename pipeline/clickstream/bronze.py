@@ -130,8 +130,12 @@ def read_landing_as_lines(spark: SparkSession, landing_path: str) -> DataFrame:
 # the skip is counted as `numSkippedCorruptFiles` in the Delta history's operationMetrics.
 # `ignoreMissingFiles` stays false (its Auto Loader default): a file that vanishes between
 # listing and reading fails the update loudly rather than silently losing its events.
+# `cloudFiles.useManagedFileEvents`: new files come from the file events of the landing external
+# location (enabled by the stack, infra/catalog.py), not from listing the whole landing path on
+# every update; the first run lists once to catch up ("Auto Loader with file events overview").
 AUTO_LOADER_OPTIONS = {
     "cloudFiles.format": "text",
+    "cloudFiles.useManagedFileEvents": "true",
     "ignoreCorruptFiles": "true",
     "ignoreMissingFiles": "false",
 }

@@ -102,3 +102,15 @@ SILVER_SAMPLE_COLUMNS = (
     "event_ts",
     "page_path",
 )
+
+# Gold steps that let Databricks refresh the daily tables incrementally (see
+# clickstream.daily_metrics and clickstream.quality_daily). Published: hashes and counts only.
+GOLD_IDENTITY_LINKS = "gold_identity_links"
+GOLD_SESSION_STARTS = "gold_session_starts"
+GOLD_DAILY_IDENTITIES = "gold_daily_identities"
+GOLD_DAILY_COUNTS = "gold_daily_counts"
+GOLD_QUALITY_COUNTS = "gold_quality_counts"
+# Materialized views declared as a full refresh, on purpose: each reads one row per day of a
+# table above, so recomputing it costs what the number of days costs. A complete recompute of any
+# other Gold view is a fallback worth a warning.
+FULL_REFRESH_VIEWS = (GOLD_DAILY_METRICS, GOLD_QUALITY_DAILY)

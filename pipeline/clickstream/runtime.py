@@ -20,6 +20,7 @@ PII_KEY_SCOPE_KEY = "clickstream.pii_key_scope"  # Databricks: secret scope of t
 PII_KEY_NAME_KEY = "clickstream.pii_key_name"  # Databricks: secret key name within the scope
 RAW_SCHEMA_KEY = "clickstream.raw_schema"
 DEDUPE_HORIZON_KEY = "clickstream.dedupe_horizon"
+REFRESH_POLICY_KEY = "clickstream.refresh_policy"  # Databricks: policy of incremental Gold views
 
 LOCAL = "local"
 DATABRICKS = "databricks"
@@ -28,6 +29,16 @@ RUNTIMES = (LOCAL, DATABRICKS)
 # Marked as what it is: hashes made with it protect nothing. Local runs only.
 DEVELOPMENT_PII_KEY = "DEVELOPMENT-KEY-NOT-SECRET-local-runs-only"
 DEFAULT_DEDUPE_HORIZON = "3 days"
+# Databricks' Python `refresh_policy` values (Beta; REFRESH POLICY clause): `incremental` refreshes
+# incrementally when it can and fails a create whose query cannot be; `incremental_strict` also
+# fails a refresh that cannot be incremental instead of quietly recomputing everything.
+INCREMENTAL = "incremental"
+INCREMENTAL_STRICT = "incremental_strict"
+FULL = "full"
+REFRESH_POLICIES = (INCREMENTAL, INCREMENTAL_STRICT)
+# Source tables of incrementally refreshed materialized views need row tracking
+# (MATERIALIZED_VIEW_NOT_INCREMENTALIZABLE: ROW_TRACKING_NOT_ENABLED).
+ROW_TRACKING = {"delta.enableRowTracking": "true"}
 _INTERVAL = re.compile(r"^[1-9][0-9]* (second|minute|hour|day|week)s?$")
 
 
@@ -48,6 +59,7 @@ class Runtime:
     dedupe_horizon: str = DEFAULT_DEDUPE_HORIZON
     pii_key_scope: str | None = None
     pii_key_name: str | None = None
+    refresh_policy: str = INCREMENTAL
 
     @property
     def is_databricks(self) -> bool:
@@ -58,6 +70,21 @@ class Runtime:
         if self.is_databricks and self.raw_schema:
             return f"{self.raw_schema}.{table}"
         return table
+
+    def incremental_refresh(self) -> dict[str, Any]:
+        """Refresh-policy argument of a view built to be refreshed incrementally.
+
+        Open-source Spark has no ``refresh_policy`` (its materialized views always recompute).
+        """
+        return {"refresh_policy": self.refresh_policy} if self.is_databricks else {}
+
+    def full_refresh(self) -> dict[str, Any]:
+        """Refresh-policy argument of a view recomputed on purpose (it reads one row per day)."""
+        return {"refresh_policy": FULL} if self.is_databricks else {}
+
+    def incremental_source(self) -> dict[str, str]:
+        """Table properties of a table that incrementally refreshed views read."""
+        return dict(ROW_TRACKING) if self.is_databricks else {}
 
     def clustering(self, keys: list[str]) -> dict[str, Any]:
         """Clustering arguments for a Gold table's decorator.
@@ -106,6 +133,11 @@ def from_conf(conf: Mapping[str, str | None]) -> Runtime:
         raise PipelineConfigError(
             f"{DEDUPE_HORIZON_KEY} must look like '3 days' or '12 hours', got {horizon!r}"
         )
+    policy = (conf.get(REFRESH_POLICY_KEY) or INCREMENTAL).strip().lower()
+    if policy not in REFRESH_POLICIES:
+        raise PipelineConfigError(
+            f"{REFRESH_POLICY_KEY} must be one of {', '.join(REFRESH_POLICIES)}, got {policy!r}"
+        )
     return Runtime(
         name=name,
         landing_path=landing,
@@ -114,6 +146,7 @@ def from_conf(conf: Mapping[str, str | None]) -> Runtime:
         dedupe_horizon=horizon,
         pii_key_scope=scope,
         pii_key_name=key_name,
+        refresh_policy=policy,
     )
 
 

@@ -7,6 +7,7 @@ fail to fit. Silver parses what it needs from them.
 
 from pyspark.sql.types import (
     DateType,
+    DecimalType,
     MapType,
     StringType,
     StructField,
@@ -65,6 +66,7 @@ SILVER_SCHEMA = StructType(
         StructField("referrer", StringType()),
         StructField("properties", MapType(StringType(), StringType())),
         StructField("traits", MapType(StringType(), StringType())),
+        StructField("revenue", DecimalType(18, 2)),
         StructField(SOURCE_FILE, StringType()),
         StructField(INGESTED_AT, TimestampType()),
     ]

@@ -34,7 +34,7 @@ Choices (the column contract is in ``SESSION_COLUMNS``):
 from __future__ import annotations
 
 import pyspark.sql.functions as F
-from pyspark.sql import Column, DataFrame, Window
+from pyspark.sql import Column, DataFrame, Window, WindowSpec
 
 from clickstream.contract import ORDER_COMPLETED
 
@@ -95,16 +95,30 @@ def _event_order() -> Column:
     return F.struct("event_ts", "event_id")
 
 
-def resolve_identity(events: DataFrame) -> DataFrame:
-    """``IDENTITY_INPUT_COLUMNS`` of ``events`` plus ``identity`` (see the module docstring)."""
-    links = (
+LINKED_USER_KEY = "linked_user_key"
+
+
+def identity_links(events: DataFrame) -> DataFrame:
+    """``anonymous_key`` -> ``linked_user_key``: the user of the earliest event carrying both.
+
+    A GROUP BY at the top, so Databricks can maintain it incrementally (``gold_identity_links``).
+    """
+    return (
         events.where(F.col("user_key").isNotNull() & F.col("anonymous_key").isNotNull())
         .groupBy("anonymous_key")
-        .agg(F.min_by("user_key", _event_order()).alias("_linked_user_key"))
+        .agg(F.min_by("user_key", _event_order()).alias(LINKED_USER_KEY))
     )
-    return events.join(links, on="anonymous_key", how="left").select(
-        *IDENTITY_INPUT_COLUMNS,
-        F.coalesce("user_key", "_linked_user_key", "anonymous_key").alias(IDENTITY),
+
+
+def identity(linked_user_key: Column) -> Column:
+    """The stitched identity of an event joined to its link (see the module docstring)."""
+    return F.coalesce(F.col("user_key"), linked_user_key, F.col("anonymous_key"))
+
+
+def resolve_identity(events: DataFrame) -> DataFrame:
+    """``IDENTITY_INPUT_COLUMNS`` of ``events`` plus ``identity`` (see the module docstring)."""
+    return events.join(identity_links(events), on="anonymous_key", how="left").select(
+        *IDENTITY_INPUT_COLUMNS, identity(F.col(LINKED_USER_KEY)).alias(IDENTITY)
     )
 
 
@@ -113,18 +127,28 @@ def activity_events(events: DataFrame) -> DataFrame:
     return events.where(F.col("event_type").isin(*ACTIVITY_TYPES) & F.col("event_ts").isNotNull())
 
 
+def identity_order() -> WindowSpec:
+    """Each identity's events in time order (ties broken by ``event_id``)."""
+    return Window.partitionBy(IDENTITY).orderBy("event_ts", "event_id")
+
+
+def starts_a_session(previous_ts: Column) -> Column:
+    """An event opens a session: its identity's previous event is missing or 30 minutes back."""
+    return previous_ts.isNull() | (
+        F.unix_micros("event_ts") - F.unix_micros(previous_ts) >= F.lit(SESSION_GAP_MICROS)
+    )
+
+
 def build_sessions(events: DataFrame) -> DataFrame:
     """Silver events (whole history) -> one row per session, columns ``SESSION_COLUMNS``."""
     activity = activity_events(resolve_identity(events)).where(F.col(IDENTITY).isNotNull())
-    by_identity = Window.partitionBy(IDENTITY).orderBy("event_ts", "event_id")
+    by_identity = identity_order()
     columns = ["event_id", "event_type", "event_name", "event_ts", "page_path", IDENTITY]
 
     with_previous = activity.select(
         *columns, F.lag("event_ts").over(by_identity).alias("_previous_ts")
     )
-    starts_session = F.col("_previous_ts").isNull() | (
-        F.unix_micros("event_ts") - F.unix_micros("_previous_ts") >= F.lit(SESSION_GAP_MICROS)
-    )
+    starts_session = starts_a_session(F.col("_previous_ts"))
     numbered = with_previous.select(
         *columns,
         F.sum(F.when(starts_session, 1).otherwise(0))

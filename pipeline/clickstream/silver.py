@@ -46,6 +46,8 @@ EMBEDDED_EMAIL = r"[^@\s\"',;:<>()\[\]]+@[^@\s\"',;:<>()\[\]]+\.[A-Za-z]{2,}"
 REDACTED_EMAIL = "[email removed]"
 
 _MAP = "map<string,string>"
+# ``properties.revenue`` as money: rounded half-up to cents; bad or out of range -> null.
+REVENUE_TYPE = "decimal(18,2)"
 
 # Spark's JSON-expression optimizer splits each from_json into one per field read, so every nested
 # field re-parsed its JSON text: Silver took 24 s instead of 14 s for 1M rows on 2 cores. A local
@@ -143,6 +145,9 @@ def to_silver_columns(valid: DataFrame, pii_key: str) -> DataFrame:
             "properties"
         ),
         F.map_filter("_traits", lambda k, _v: F.array_contains(public, k)).alias("traits"),
+        # Typed once here, so Gold reads a decimal column rather than a map (map columns keep a
+        # materialized view from being refreshed incrementally: MAP_TYPE_NOT_SUPPORTED).
+        props.getItem("revenue").try_cast(REVENUE_TYPE).alias("revenue"),
         F.col(SOURCE_FILE),
         F.col(INGESTED_AT),
     )

@@ -29,5 +29,5 @@ dp.table(
         "Raw clickstream events as they landed (restricted raw zone), with failed_rules: the "
         "Silver rules each row fails, evaluated once at ingest. Nothing is filtered."
     ),
-    table_properties=dict(bronze.TABLE_PROPERTIES),
+    table_properties={**bronze.TABLE_PROPERTIES, **rt.incremental_source()},
 )(bronze_events)

@@ -1,14 +1,16 @@
 """gold_daily_metrics: per UTC date, active users, sessions, page views, funnel, revenue.
 
-Reads ``gold_sessions``: that view is defined first (the local spec lists it before this file).
+A full refresh on purpose: it reads gold_daily_counts, one row per day.
 """
 
 from pyspark import pipelines as dp
 from pyspark.sql import DataFrame
 
-from clickstream.contract import GOLD_DAILY_METRICS, GOLD_SESSIONS, SILVER_EVENTS
-from clickstream.daily_metrics import build_daily_metrics
-from clickstream.runtime import current
+from clickstream import runtime
+from clickstream.contract import GOLD_DAILY_COUNTS, GOLD_DAILY_METRICS
+from clickstream.daily_metrics import daily_metrics
+
+rt = runtime.current(spark)
 
 
 @dp.materialized_view(
@@ -19,7 +21,8 @@ from clickstream.runtime import current
         "(DECIMAL(18,2); missing or bad revenue counts 0). Late events count on their own date."
     ),
     table_properties={"quality": "gold"},
-    **current(spark).clustering(["event_date"]),
+    **rt.full_refresh(),
+    **rt.clustering(["event_date"]),
 )
 def gold_daily_metrics() -> DataFrame:
-    return build_daily_metrics(spark.read.table(SILVER_EVENTS), spark.read.table(GOLD_SESSIONS))
+    return daily_metrics(spark.read.table(GOLD_DAILY_COUNTS))

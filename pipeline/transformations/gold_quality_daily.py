@@ -1,20 +1,14 @@
 """gold_quality_daily: per UTC ingestion date, rows in, quarantined per rule, accepted, duplicates.
 
-Reads Bronze and the quarantine (raw zone) and Silver by their contract names through the runtime
-adapter; publishes counts only, so the dashboard's data-quality panel needs no raw-zone access.
+A full refresh on purpose: it reshapes gold_quality_counts, one row per day.
 """
 
 from pyspark import pipelines as dp
 from pyspark.sql import DataFrame
 
 from clickstream import runtime
-from clickstream.contract import (
-    BRONZE_EVENTS,
-    GOLD_QUALITY_DAILY,
-    SILVER_EVENTS,
-    SILVER_QUARANTINE,
-)
-from clickstream.quality_daily import build_quality_daily
+from clickstream.contract import GOLD_QUALITY_COUNTS, GOLD_QUALITY_DAILY
+from clickstream.quality_daily import quality_daily
 
 rt = runtime.current(spark)
 
@@ -27,11 +21,8 @@ rt = runtime.current(spark)
         "removed; received = quarantined + accepted + duplicates."
     ),
     table_properties={"quality": "gold"},
+    **rt.full_refresh(),
     **rt.clustering(["ingest_date"]),
 )
 def gold_quality_daily() -> DataFrame:
-    return build_quality_daily(
-        spark.read.table(rt.raw_table(BRONZE_EVENTS)),
-        spark.read.table(rt.raw_table(SILVER_QUARANTINE)),
-        spark.read.table(SILVER_EVENTS),
-    )
+    return quality_daily(spark.read.table(GOLD_QUALITY_COUNTS))

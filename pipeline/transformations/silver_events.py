@@ -15,7 +15,9 @@ key = pii_key.resolve(rt)
 @dp.table(
     name=SILVER_EVENTS,
     comment="Clickstream events: deduplicated by messageId, UTC, PII replaced by HMAC-SHA-256.",
-    table_properties={"quality": "silver"},
+    table_properties={"quality": "silver", **rt.incremental_source()},
+    # Gold reads Silver by day (daily counts) and by person (identity links, sessions).
+    cluster_by=["event_date", "user_key"],
     # A local speed setting: Databricks gets none (serverless takes few Spark settings).
     spark_conf=None if rt.is_databricks else SILVER_SPARK_CONF,
 )

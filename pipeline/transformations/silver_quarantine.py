@@ -12,7 +12,7 @@ rt = runtime.current(spark)
 @dp.table(
     name=rt.raw_table(SILVER_QUARANTINE),
     comment="Rows that failed Silver's rules, kept whole with failed_rules (restricted raw zone).",
-    table_properties={"quality": "quarantine"},
+    table_properties={"quality": "quarantine", **rt.incremental_source()},
 )
 def silver_quarantine():
     return quarantine_rows(spark.readStream.table(rt.raw_table(BRONZE_EVENTS)))

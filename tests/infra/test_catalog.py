@@ -104,3 +104,17 @@ def test_pipeline_waits_for_the_secret_acl(deploy):
     plan = deploy(set={"trigger": "continuous"}, unset=("scheduleCron",))
     pipeline = plan.only("databricks:index/pipeline:Pipeline")
     assert waits_for(pipeline, "clickstream-uc-secret-scope-pipeline-read")
+
+
+def test_landing_location_publishes_file_events_to_a_managed_queue(deploy, env_subscription):
+    plan = deploy(set={"resourceGroupName": "rg-data"})
+    (landing,) = [r.inputs for r in plan.of_type(LOCATION) if "landing@" in r.inputs["url"]]
+    assert landing["enableFileEvents"] is True
+    assert landing["fileEventQueue"] == {
+        "managedAqs": {"resourceGroup": "rg-data", "subscriptionId": env_subscription}
+    }
+
+
+def test_catalog_root_location_has_no_file_events(deploy):
+    (root,) = [r.inputs for r in deploy().of_type(LOCATION) if "catalog@" in r.inputs["url"]]
+    assert "enableFileEvents" not in root

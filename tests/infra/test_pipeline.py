@@ -82,7 +82,13 @@ def test_pipeline_configuration_names_the_secret_scope_and_key_not_a_reference(d
         "clickstream.pii_key_scope": "clickstream-dev",
         "clickstream.pii_key_name": "pii-hash-key",
         "spark.sql.session.timeZone": "UTC",
+        "clickstream.refresh_policy": "incremental_strict",
     }
+
+
+def test_prod_gold_views_fall_back_to_a_full_refresh_rather_than_fail(deploy):
+    configuration = deploy("prod").only(PIPELINE).inputs["configuration"]
+    assert configuration["clickstream.refresh_policy"] == "incremental"
 
 
 def test_dev_pipeline_runs_in_development_mode(deploy):
@@ -215,3 +221,11 @@ def test_pipeline_starts_only_after_its_grants_and_the_run_as_secret_acl(deploy)
     dependencies = deploy("prod").only(PIPELINE).dependencies
     for name in ("clickstream-grants-raw-schema", "clickstream-uc-secret-scope-pipeline-read"):
         assert any(d.endswith(f"::{name}") for d in dependencies), name
+
+
+def test_dev_schedule_runs_in_standard_performance_mode(deploy):
+    assert deploy("dev").only(JOB).inputs["performanceTarget"] == "STANDARD"
+
+
+def test_prod_schedule_runs_performance_optimized_for_its_hourly_freshness(deploy):
+    assert deploy("prod").only(JOB).inputs["performanceTarget"] == "PERFORMANCE_OPTIMIZED"

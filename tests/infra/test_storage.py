@@ -1,5 +1,7 @@
 """DataLake: a private, hardened ADLS Gen2 account and the access connector that reaches it."""
 
+import pytest
+
 ACCOUNT = "azure-native:storage:StorageAccount"
 CONNECTOR = "azure-native:databricks:AccessConnector"
 ROLE = "azure-native:authorization:RoleAssignment"
@@ -56,7 +58,7 @@ def test_access_connector_has_a_system_assigned_identity(deploy):
 
 def test_connector_identity_is_blob_data_contributor_on_the_account(deploy, env_subscription):
     plan = deploy()
-    role = plan.only(ROLE).inputs
+    (role,) = [r.inputs for r in plan.of_type(ROLE) if r.name.endswith("-blob-contributor")]
     assert role["principalId"] == "22222222-2222-2222-2222-222222222222"
     assert role["principalType"] == "ServicePrincipal"
     assert role["roleDefinitionId"] == (
@@ -70,3 +72,29 @@ def test_existing_resource_group_is_used_instead_of_creating_one(deploy):
     plan = deploy(set={"resourceGroupName": "rg-data"})
     assert plan.of_type("azure-native:resources:ResourceGroup") == []
     assert plan.only(ACCOUNT).inputs["resourceGroupName"] == "rg-data"
+
+
+def _role(plan, suffix: str) -> dict:
+    (role,) = [r.inputs for r in plan.of_type(ROLE) if r.name.endswith(suffix)]
+    return role
+
+
+@pytest.mark.parametrize(
+    ("suffix", "role_id", "scope_end"),
+    [
+        ("-queue-contributor", "974c5e8b-45b9-4653-ba55-5f855dd0fb88",
+         "/StorageAccount/clickstreamlakedev"),
+        ("-account-contributor", "17d1049b-9a84-46fb-8f53-869881c3d3ab",
+         "/StorageAccount/clickstreamlakedev"),
+        ("-eventgrid-subscription-contributor", "428e0ff0-5e57-4d9c-a221-2c70d0e0a443",
+         "/resourceGroups/rg-data"),
+    ],
+)  # fmt: skip
+def test_connector_identity_may_set_up_file_events_for_the_landing_location(
+    deploy, env_subscription, suffix, role_id, scope_end
+):
+    role = _role(deploy(set={"resourceGroupName": "rg-data"}), suffix)
+    assert role["principalId"] == "22222222-2222-2222-2222-222222222222"
+    assert role["roleDefinitionId"].endswith(f"/roleDefinitions/{role_id}")
+    assert role["roleDefinitionId"].startswith(f"/subscriptions/{env_subscription}/")
+    assert role["scope"].endswith(scope_end)

@@ -30,7 +30,7 @@ EXPECTATIONS = (
 _DATABRICKS_TABLE = {"path", "cluster_by_auto", "row_filter", "private"}
 DATABRICKS_EXTRAS: dict[str, set[str]] = {
     "table": _DATABRICKS_TABLE,
-    "materialized_view": _DATABRICKS_TABLE,
+    "materialized_view": _DATABRICKS_TABLE | {"refresh_policy"},
     "temporary_view": set(),
     "create_streaming_table": {
         "spark_conf", "path", "cluster_by_auto", "row_filter",
@@ -48,6 +48,9 @@ EXPECTATION_PARAMETERS = {
     "expect_all_or_drop": ("expectations",),
     "expect_all_or_fail": ("expectations",),
 }
+# The Python ``refresh_policy`` values (Beta; the REFRESH POLICY clause's AUTO, INCREMENTAL,
+# INCREMENTAL STRICT, FULL as the Python API spells them).
+REFRESH_POLICIES = ("auto", "incremental", "incremental_strict", "full")
 _OPEN_SOURCE = {name: inspect.signature(getattr(dp, name)) for name in DECORATORS + CALLS}
 
 
@@ -86,6 +89,9 @@ class Graph:
     def _decorator(self, kind):
         def decorator(**kwargs):
             _check(kind, accepted(kind, self.databricks), kwargs)
+            policy = kwargs.get("refresh_policy", "auto")
+            if policy not in REFRESH_POLICIES:
+                raise ValueError(f"refresh_policy must be one of {REFRESH_POLICIES}: {policy!r}")
 
             def register(function):
                 name = kwargs["name"]

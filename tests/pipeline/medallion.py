@@ -21,7 +21,6 @@ from clickstream.bronze import ingest_lines, read_landing_as_lines
 from clickstream.daily_metrics import build_daily_metrics
 from clickstream.quality_daily import build_quality_daily
 from clickstream.runtime import Runtime
-from clickstream.sessions import build_sessions
 from clickstream.silver import (
     build_silver_events,
     quarantine_rows,
@@ -92,7 +91,7 @@ class Medallion:
 
     def daily_metrics(self) -> DataFrame:
         silver = self.table("silver")
-        return build_daily_metrics(silver, build_sessions(silver))
+        return build_daily_metrics(silver)
 
     def drop(self) -> None:
         for table in (self.bronze, self.silver):

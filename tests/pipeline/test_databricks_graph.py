@@ -14,6 +14,14 @@ from pyspark import pipelines as dp
 
 from clickstream import pii_key, runtime
 from clickstream.bronze import AUTO_LOADER_OPTIONS
+from clickstream.contract import (
+    FULL_REFRESH_VIEWS,
+    GOLD_DAILY_COUNTS,
+    GOLD_DAILY_IDENTITIES,
+    GOLD_IDENTITY_LINKS,
+    GOLD_QUALITY_COUNTS,
+    GOLD_SESSION_STARTS,
+)
 from clickstream.rules import SILVER_RULES, null_safe
 from clickstream.silver import SILVER_SPARK_CONF
 
@@ -182,14 +190,77 @@ def test_local_graph_keeps_every_table_unqualified(local_graph):
     assert {"bronze_events", "silver_events", "silver_quarantine"} <= set(local_graph.datasets)
 
 
-def test_quality_daily_is_published_and_counts_from_the_raw_schema(monkeypatch, spark):
-    monkeypatch.setattr("clickstream.quality_daily.build_quality_daily", lambda *frames: frames)
-    graph = load_graph(monkeypatch, CONF, "gold_quality_daily")
+def test_quality_counts_are_published_and_count_from_the_raw_schema(monkeypatch, spark):
+    monkeypatch.setattr("clickstream.quality_daily.quality_counts", lambda *frames: frames)
+    graph = load_graph(monkeypatch, CONF, "gold_quality_counts")
 
-    graph.queries["gold_quality_daily"]()
+    graph.queries["gold_quality_counts"]()
 
-    table = graph.datasets["gold_quality_daily"]  # unqualified: the published schema
+    table = graph.datasets["gold_quality_counts"]  # unqualified: the published schema
     assert table["table_properties"] == {"quality": "gold"}
     assert table["cluster_by_auto"] is True
     read = [c.args[0] for c in graph.spark.read.table.call_args_list]
     assert read == [f"{RAW}.bronze_events", f"{RAW}.silver_quarantine", "silver_events"]
+
+
+INCREMENTAL_VIEWS = (
+    GOLD_IDENTITY_LINKS, GOLD_SESSION_STARTS, GOLD_DAILY_IDENTITIES, GOLD_DAILY_COUNTS,
+    GOLD_QUALITY_COUNTS,
+)  # fmt: skip
+
+
+def test_incremental_gold_views_fall_back_only_as_the_stack_allows(graph):
+    for name in INCREMENTAL_VIEWS:
+        assert graph.datasets[name]["refresh_policy"] == "incremental", name
+
+
+def test_a_strict_stack_makes_every_fallback_a_failure(monkeypatch, spark):
+    monkeypatch.setattr(pii_key, "read_databricks_secret", lambda scope, key: SECRET)
+    strict = load_graph(monkeypatch, {**CONF, runtime.REFRESH_POLICY_KEY: "incremental_strict"})
+
+    for name in INCREMENTAL_VIEWS:
+        assert strict.datasets[name]["refresh_policy"] == "incremental_strict", name
+
+
+def test_views_over_one_row_per_day_are_declared_full_refresh(graph):
+    for name in FULL_REFRESH_VIEWS:
+        assert graph.datasets[name]["refresh_policy"] == "full", name
+
+
+def test_no_gold_materialized_view_is_left_to_the_quiet_auto_policy(graph):
+    views = [n for n, d in graph.datasets.items() if d["kind"] == "materialized_view"]
+    assert set(views) >= {*INCREMENTAL_VIEWS, *FULL_REFRESH_VIEWS}
+    for name in views:
+        if name != "gold_sessions":  # its incremental path is issue #30's
+            assert graph.datasets[name].get("refresh_policy") in {"incremental", "full"}, name
+
+
+def test_an_unknown_refresh_policy_stops_the_pipeline():
+    with pytest.raises(runtime.PipelineConfigError, match="refresh_policy"):
+        runtime.from_conf({**CONF, runtime.REFRESH_POLICY_KEY: "incremental-strict"})
+
+
+def test_tables_gold_views_read_incrementally_have_row_tracking(graph):
+    for name in ("silver_events", f"{RAW}.bronze_events", f"{RAW}.silver_quarantine"):
+        properties = graph.datasets[name]["table_properties"]
+        assert properties["delta.enableRowTracking"] == "true", name
+
+
+def test_silver_is_clustered_for_golds_reads_on_both_platforms(graph, local_graph):
+    for g in (graph, local_graph):
+        assert g.datasets["silver_events"]["cluster_by"] == ["event_date", "user_key"]
+
+
+def test_auto_loader_discovers_files_from_managed_file_events():
+    assert AUTO_LOADER_OPTIONS["cloudFiles.useManagedFileEvents"] == "true"
+
+
+def test_the_local_graph_declares_no_refresh_policy_or_delta_property(local_graph):
+    for name, dataset in local_graph.datasets.items():
+        assert "refresh_policy" not in dataset, name
+        assert not any(k.startswith("delta.") for k in dataset.get("table_properties", {})), name
+
+
+def test_the_fake_dp_rejects_an_undocumented_refresh_policy(graph):
+    with pytest.raises(ValueError, match="refresh_policy"):
+        dp.materialized_view(name="t", refresh_policy="INCREMENTAL STRICT")

@@ -44,7 +44,7 @@ def identify(
     when = at(minutes)
     return (
         event_id, type, None, user, "anon-" + event_id, email, when, when.date(), None, None,
-        None, {}, traits, "events.jsonl", when,
+        None, {}, traits, None, "events.jsonl", when,
     )  # fmt: skip
 
 

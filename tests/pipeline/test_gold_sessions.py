@@ -37,7 +37,7 @@ def event(
     return (
         event_id, type, name, user, anon, None, at, at.date(), page_path,
         f"https://shop.example{page_path}" if page_path else None, None,
-        props or {}, {}, "events.jsonl", arrived,
+        props or {}, {}, None, "events.jsonl", arrived,
     )  # fmt: skip
 
 

@@ -7,6 +7,7 @@ import hmac
 import json
 import os
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import pytest
 from medallion import Medallion
@@ -524,3 +525,17 @@ def test_event_log_failed_count_per_rule_equals_the_quarantine_rows_naming_it(sp
         failed = checked.where(f"NOT ({constraint})").count()
         naming = quarantine.where(F.array_contains("failed_rules", name)).count()
         assert failed == naming, name
+
+
+@pytest.mark.parametrize(
+    ("raw", "parsed"),
+    [("19.99", Decimal("19.99")), (" 5.005 ", Decimal("5.01")), ("twelve", None), ("", None),
+     ("1e400", None), (None, None)],
+)  # fmt: skip
+def test_revenue_is_typed_once_rounded_to_cents_and_null_when_unusable(spark, raw, parsed):
+    properties = {} if raw is None else {"revenue": raw}
+
+    (row,) = silver(
+        spark, event(type="track", event="Order Completed", properties=properties)
+    ).collect()
+    assert row["revenue"] == parsed
