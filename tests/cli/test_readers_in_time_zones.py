@@ -29,9 +29,9 @@ from clickstream.quality_daily import build_quality_daily
 from clickstream.sessions import build_sessions
 from clickstream.silver import quarantine_rows, to_silver_columns, valid_rows
 from clickstream_cli import local_show
-from clickstream_cli.dashboard_definition import load
-from clickstream_cli.report import run_datasets
-from clickstream_cli.report_html import render_html
+from dashboards.definition import load
+from dashboards.html_report import render_html
+from dashboards.rows import run_datasets
 
 INGESTED = datetime(2026, 3, 2, 23, 30, tzinfo=UTC)
 EDGES = ("2000-01-01T00:00:00Z", "2026-03-03T23:30:00Z")  # earliest, ingestion + 1 day
@@ -63,7 +63,7 @@ def tables(spark):
         SILVER_EVENTS: silver,
         SILVER_QUARANTINE: quarantine,
         GOLD_SESSIONS: sessions,
-        GOLD_DAILY_METRICS: build_daily_metrics(silver, sessions),
+        GOLD_DAILY_METRICS: build_daily_metrics(silver),
         GOLD_QUALITY_DAILY: build_quality_daily(bronze, quarantine, silver),
     }.items():
         _copy(session, table, name)
@@ -86,7 +86,7 @@ def test_show_renders_the_edge_rows(tables, local_zone):
 
     # rich wraps the sample's cells at 18 characters: date and time land on two lines
     assert "2000-01-01" in out.getvalue() and "2026-03-03" in out.getvalue()
-    assert "Sessions per day" in out.getvalue()
+    assert "Daily activity" in out.getvalue()
 
 
 def test_the_dashboard_sql_and_the_report_render_the_edge_rows(tables, local_zone):
@@ -94,7 +94,7 @@ def test_the_dashboard_sql_and_the_report_render_the_edge_rows(tables, local_zon
 
     results = run_datasets(tables, dashboard)
 
-    days = {str(r["event_date"]) for r in results["orders_revenue"]}
+    days = {str(r["event_date"]) for r in results["daily_activity"]}
     assert days == {"2000-01-01", "2026-03-03"}
     assert "<html" in render_html(dashboard, results)
 
