@@ -34,10 +34,13 @@ from pyspark.sql import Column, DataFrame, SparkSession
 from clickstream.contract import CORRUPT_RECORD_KEY, RESCUED_DATA, SEGMENT_FIELDS
 from clickstream.hashing import hmac_sha256, normalise_email, normalise_id
 from clickstream.sessions import IDENTITY, resolve_identity
-from clickstream.silver import EMBEDDED_EMAIL
 
-# A double-quoted JSON string (escapes kept as they are): the values of a line that did not parse.
-_QUOTED = r'"((?:[^"\\]|\\.)*)"'
+# A double-quoted JSON string (escapes kept as they are), or the unterminated one a cut-off line
+# ends in: the values of a line that did not parse.
+_QUOTED = r'"((?:[^"\\]|\\.)*)(?:"|$)'
+# An email address in lower-cased free text (a URL's query string, a property, a broken line).
+# Narrower than Silver's redaction pattern, which swallows the URL in front of the address.
+_EMAIL_TOKEN = r"[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}"
 
 
 @dataclass(frozen=True)
@@ -156,7 +159,7 @@ def _raw_text() -> Column:
 
 def _emails_in(text: Column) -> Column:
     return F.transform(
-        F.regexp_extract_all(F.lower(text), F.lit(EMBEDDED_EMAIL), 0), lambda e: F.trim(e)
+        F.regexp_extract_all(F.lower(text), F.lit(_EMAIL_TOKEN), 0), lambda e: F.trim(e)
     )
 
 
