@@ -124,7 +124,7 @@ def _kind(columns: set[str]) -> str | None:
 
 def discover_tables(spark, home: LocalHome) -> list[Table]:
     """Every table folder under the warehouse that can hold a person's rows."""
-    tables = []
+    tables: list[Table] = []
     if not home.warehouse.is_dir():
         return tables
     for folder in sorted(p for p in home.warehouse.iterdir() if p.is_dir()):
