@@ -4,6 +4,8 @@
     clickstream-local run --landing DIR --home DIR [--full-refresh] [--force]
     clickstream-local show --home DIR
     clickstream-local report --home DIR [--out FILE]
+    clickstream-local forget --home DIR --landing DIR [--user-id ID] [--anonymous-id ID]
+                             [--email EMAIL] [--requests FILE]
 
 ``run`` exits 0 at once, without starting Spark, when nothing changed since the last completed
 run (:mod:`clickstream_cli.run_state`); ``--force`` runs anyway.
@@ -69,6 +71,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     report.add_argument("--home", required=True, type=Path, help="the HOME of a previous run")
     report.add_argument("--out", type=Path, help="HTML file to write (default HOME/report.html)")
+    from clickstream_cli.forget_command import add_forget_arguments
+
+    add_forget_arguments(
+        commands.add_parser("forget", help="erase a person from the landing files and every table")
+    )
     return parser
 
 
@@ -116,6 +123,10 @@ def _main(argv: list[str] | None) -> int:
                 return 130
             return 2 if isinstance(error, InputError) else 1
         return 0
+    if args.command == "forget":
+        from clickstream_cli.forget_command import run_forget
+
+        return run_forget(args, errors)
     if args.command == "report":
         return _report(args.home, args.out, errors)
     from clickstream_cli.local_show import ShowError, show

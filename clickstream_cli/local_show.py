@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from clickstream.contract import PIPELINE_TABLES, SILVER_EVENTS, SILVER_SAMPLE_COLUMNS
+from clickstream_cli.erasure_log import render_erasure_log
 from clickstream_cli.file_faults import FaultRecord
 from clickstream_cli.local_home import LocalHome
 from dashboards.definition import load
@@ -31,9 +32,10 @@ class ShowError(Exception):
     """Nothing to show; the message says why."""
 
 
-def open_session(home: LocalHome):
-    """A local SparkSession on HOME's metastore and warehouse."""
-    if not home.has_run():
+def open_session(home: LocalHome, hive: bool = True):
+    """A local SparkSession on HOME's metastore and warehouse (``hive=False``: no catalog, for
+    readers that go by path, such as ``forget``)."""
+    if hive and not home.has_run():
         raise ShowError(
             f"no pipeline run found under {home.root}: run `clickstream-local run` first"
         )
@@ -42,7 +44,7 @@ def open_session(home: LocalHome):
     from pyspark.sql import SparkSession
 
     builder = SparkSession.builder.master("local[2]").appName("clickstream-show")
-    for key, value in home.static_spark_conf().items():
+    for key, value in home.static_spark_conf().items() if hive else ():
         builder = builder.config(key, value)
     builder = builder.config("spark.sql.session.timeZone", "UTC")
     builder = builder.config("spark.ui.enabled", "false")
@@ -54,7 +56,7 @@ def open_session(home: LocalHome):
     with open(home.logs / "show-spark.log", "ab") as jvm_log:
         os.dup2(jvm_log.fileno(), 2)
         try:
-            spark = builder.enableHiveSupport().getOrCreate()
+            spark = (builder.enableHiveSupport() if hive else builder).getOrCreate()
         finally:
             os.dup2(saved, 2)
             os.close(saved)
@@ -127,3 +129,4 @@ def show(home_root: Path, console: Console | None = None) -> None:
     finally:
         spark.stop()
     render_file_faults(home, console)
+    render_erasure_log(home, console)
