@@ -1,4 +1,10 @@
-"""Shared fixtures: one local SparkSession for the whole test session."""
+"""Shared fixtures (one local SparkSession for the whole test session) and the test tiers.
+
+Every test gets exactly one tier marker from what it needs, so a test keeps its tier wherever it
+moves: ``e2e`` (marked by hand: the real pipeline through ``clickstream-local run``), ``browser``
+(uses the ``browser`` fixture: headless chromium), ``spark`` (uses the ``spark`` fixture: a JVM),
+else ``fast``. ``make test-fast`` runs ``-m fast``.
+"""
 
 import os
 
@@ -25,3 +31,23 @@ def spark():
     session.sparkContext.setLogLevel("ERROR")
     yield session
     session.stop()
+
+
+TIERS = ("e2e", "browser", "spark", "fast")  # the first that applies wins
+
+
+def tier(item: pytest.Item) -> str:
+    """The tier of one collected test: an explicit tier mark, else what its fixtures need."""
+    for name in TIERS:
+        if item.get_closest_marker(name):
+            return name
+    fixtures = set(getattr(item, "fixturenames", ()))  # every fixture it uses, transitively
+    for name in ("browser", "spark"):
+        if name in fixtures:
+            return name
+    return "fast"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        item.add_marker(tier(item))

@@ -1,7 +1,7 @@
 """Debian's chromium, headless, driven over the Chrome DevTools Protocol (for the report tests).
 
-:func:`ensure_chromium` installs the ``chromium`` package with apt-get when it is missing (as
-root, or through passwordless sudo) and returns its path, or None with the reason.
+:func:`find_chromium` returns the browser's path; installing it is set-up, not a test's job
+(``make chromium``, which ``make test`` and ``.ci/run`` run: scripts/ensure-chromium.sh).
 :class:`Chromium` starts it with the debugging port bound to 127.0.0.1, opens one page, and
 records console messages, exceptions and every network request while that page loads a file.
 """
@@ -9,7 +9,6 @@ records console messages, exceptions and every network request while that page l
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -25,26 +24,12 @@ BINARIES = ("chromium", "chromium-browser")
 _LISTENING = re.compile(r"DevTools listening on (ws://127\.0\.0\.1:(\d+)/\S+)")
 
 
-def ensure_chromium() -> tuple[str | None, str]:
-    """(path, "") when chromium is on PATH or was installed now, else (None, why not)."""
+def find_chromium() -> str | None:
+    """The path of the chromium on PATH, or None."""
     for name in BINARIES:
         if found := shutil.which(name):
-            return found, ""
-    prefix = [] if os.geteuid() == 0 else ["sudo", "-n"]  # CI runners: passwordless sudo
-    if not shutil.which("apt-get") or (prefix and not shutil.which("sudo")):
-        return None, "chromium is missing and apt-get cannot run here (Debian, root or sudo)"
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for command in (
-        ["apt-get", "update"],
-        ["apt-get", "install", "-y", "--no-install-recommends", "chromium"],
-    ):
-        done = subprocess.run(
-            [*prefix, *command], capture_output=True, text=True, env=env, timeout=900
-        )
-        if done.returncode != 0:
-            return None, f"`{' '.join(command)}` failed: {done.stderr.strip()[-300:]}"
-    found = shutil.which("chromium")
-    return (found, "") if found else (None, "apt-get installed chromium but it is not on PATH")
+            return found
+    return None
 
 
 @dataclass
