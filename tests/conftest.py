@@ -48,6 +48,7 @@ def tier(item: pytest.Item) -> str:
     return "fast"
 
 
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         item.add_marker(tier(item))
