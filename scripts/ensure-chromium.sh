@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# The report's browser test drives headless Chromium. Install Debian's chromium with apt-get when
-# no chromium is on PATH (as scripts/ensure-java.sh does for Java): set-up, never inside a test.
+# The report's browser tests drive a headless chromium (Debian's package). Install it with
+# apt-get when none is on PATH; set-up belongs here, not inside a test.
 set -euo pipefail
-if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then
-  exit 0
-fi
-echo "chromium not found: installing it with apt-get" >&2
+for name in chromium chromium-browser; do
+  if command -v "$name" >/dev/null 2>&1; then
+    exit 0
+  fi
+done
+echo "chromium not found: installing Debian's chromium with apt-get" >&2
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 $SUDO apt-get update -qq

@@ -189,6 +189,7 @@ def fake_stream_reader() -> MagicMock:
     return reader
 
 
+@pytest.mark.usefixtures("spark")  # building Column expressions needs a live SparkContext
 def test_auto_loader_reads_cloudfiles_with_the_options_and_no_schema():
     fake_spark = MagicMock(name="spark")
     fake_spark.readStream = reader = fake_stream_reader()
@@ -203,6 +204,7 @@ def test_auto_loader_reads_cloudfiles_with_the_options_and_no_schema():
     assert result is reader.load.return_value.select.return_value
 
 
+@pytest.mark.usefixtures("spark")  # building Column expressions needs a live SparkContext
 def test_auto_loader_lines_get_the_same_columns_as_local_lines():
     fake_spark = MagicMock(name="spark")
     fake_spark.readStream = reader = fake_stream_reader()

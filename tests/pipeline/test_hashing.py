@@ -62,6 +62,7 @@ def test_different_keys_give_different_hashes(spark):
     assert row.a != row.b
 
 
+@pytest.mark.usefixtures("spark")  # F.lit needs a live SparkContext
 @pytest.mark.parametrize("key", ["", b""])
 def test_empty_key_raises(key):
     with pytest.raises(ValueError, match="key is empty"):
