@@ -9,7 +9,8 @@ from pyspark.sql import functions as F
 
 from clickstream import erasure
 from clickstream.bronze import parse_raw_lines
-from clickstream.silver import check_rules, to_silver_columns, valid_rows
+from clickstream.rules import check_rules
+from clickstream.silver import to_silver_columns, valid_rows
 
 KEY = "test-key-0123456789-0123456789-0123456789"
 ALICE, BOB = "usr_alice", "usr_bob"
