@@ -178,6 +178,7 @@ def test_auto_loader_reads_lines_of_text_and_skips_corrupt_files_only():
         "cloudFiles.format": "text",
         "ignoreCorruptFiles": "true",  # a truncated .gz does not stop the feed
         "ignoreMissingFiles": "false",  # a vanished file does, loudly
+        "cloudFiles.useManagedFileEvents": "true",  # file events, not a listing per update
     }
 
 

@@ -513,7 +513,12 @@ def test_the_policy_pack_runs_the_cli_pin_of_pulumi():
 def program_imports() -> set[str]:
     """Top-level third-party modules the Pulumi program imports, following first-party imports
     from infra/__main__.py (packages `infra`, `clickstream_cli`, `clickstream`)."""
-    first_party = {"infra": ROOT, "clickstream_cli": ROOT, "clickstream": ROOT / "pipeline"}
+    first_party = {
+        "infra": ROOT,
+        "dashboards": ROOT,
+        "clickstream_cli": ROOT,
+        "clickstream": ROOT / "pipeline",
+    }
     seen: set[Path] = set()
     third: set[str] = set()
     todo = [ROOT / "infra" / "__main__.py"]
