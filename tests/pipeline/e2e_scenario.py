@@ -125,5 +125,5 @@ def assert_gold_agrees_with_silver(silver, gold: dict) -> None:
 
     sessions = build_sessions(silver)
     assertDataFrameEqual(gold[GOLD_SESSIONS], sessions)
-    assertDataFrameEqual(gold[GOLD_DAILY_METRICS], build_daily_metrics(silver, sessions))
+    assertDataFrameEqual(gold[GOLD_DAILY_METRICS], build_daily_metrics(silver))
     assertDataFrameEqual(gold[GOLD_DIM_USERS], build_dim_users(silver))
