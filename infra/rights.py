@@ -23,7 +23,9 @@ AZURE = ScopeRights(
     "Azure",
     "deploy identity of the stack (deploy-dev / deploy-prod)",
     "Contributor on the stack's resource group; Role Based Access Control Administrator on it, "
-    "limited to assigning Storage Blob Data Contributor",
+    "limited to assigning Storage Blob Data Contributor, Storage Queue Data Contributor, "
+    "Storage Account Contributor and EventGrid EventSubscription Contributor (the access "
+    "connector's roles)",
 )
 WORKSPACE = ScopeRights(
     "workspace",
