@@ -111,13 +111,16 @@ def measure(spark, history: int, batch_size: int, workdir: Path) -> dict:
     def read(name: str):
         return spark.read.parquet(str(root / name))
 
-    change = apply_sessions_batch(read("sessions"), read("links"), read("silver"), read("batch"))
+    changes = []
 
     def incremental() -> None:
-        for frame in (change.upserts, change.deletes, change.link_upserts):
+        inputs = (read("sessions"), read("links"), read("silver"), read("batch"))
+        changes.append(apply_sessions_batch(*inputs))
+        for frame in (changes[0].upserts, changes[0].deletes, changes[0].link_upserts):
             frame.write.format("noop").mode("overwrite").save()
 
     incremental_s = _timed(incremental)
+    change = changes[0]
     reads = {name: frame.count() for name, frame in change.reads.items()}
     full_s = _timed(
         lambda: build_sessions(read("silver")).write.format("noop").mode("overwrite").save()
@@ -153,6 +156,7 @@ def main(argv: list[str] | None = None) -> int:
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.sql.shuffle.partitions", "4")
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
         .getOrCreate()
     )
     spark.sparkContext.setLogLevel("ERROR")

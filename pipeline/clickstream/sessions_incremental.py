@@ -62,13 +62,15 @@ class SessionsChange:
     ``deletes``: stored sessions that no longer exist (``session_id``, ``user_key``);
     ``link_upserts``: links to write (``LINK_COLUMNS``, keyed by ``anonymous_key``);
     ``reads``: the inputs as filtered for this batch, by name (what a run reads; benchmarks
-    count them).
+    count them); ``since_micros``: no upserted or deleted session starts before this instant
+    (epoch microseconds), so the MERGE may skip older files; None when no session changes.
     """
 
     upserts: DataFrame
     deletes: DataFrame
     link_upserts: DataFrame
     reads: dict[str, DataFrame]
+    since_micros: int | None
 
 
 def _link_order(prefix: str) -> Column:
@@ -152,14 +154,22 @@ def _regions(touched: DataFrame, sessions: DataFrame) -> tuple[DataFrame, DataFr
     return regions, overlapping.select(*SESSION_COLUMNS)
 
 
+def _envelope(regions: DataFrame) -> tuple[int, int] | None:
+    """The regions' time range in epoch microseconds (the step's one action)."""
+    row = regions.agg(
+        F.unix_micros(F.min("lo")).alias("lo"), F.unix_micros(F.max("hi")).alias("hi")
+    ).first()
+    return None if row is None or row["lo"] is None else (row["lo"], row["hi"])
+
+
 def _region_events(
-    silver: DataFrame, links: DataFrame, link_upserts: DataFrame, regions: DataFrame
+    silver: DataFrame,
+    links: DataFrame,
+    link_upserts: DataFrame,
+    regions: DataFrame,
+    envelope: tuple[int, int],
 ) -> tuple[DataFrame, dict[str, DataFrame]]:
     """Activity events of each region's identity within it, and the inputs read for them."""
-    envelope = regions.agg(F.min("lo").alias("lo"), F.max("hi").alias("hi")).first()
-    if envelope is None or envelope["lo"] is None:
-        empty = silver.limit(0)
-        return resolve_identity(empty, links.limit(0)), {"silver_regions": empty}
     identities = regions.select(IDENTITY)
     # Anonymous keys whose events may belong to a region's identity: linked to it before or
     # after this batch, or the identity itself when it is an anonymous key.
@@ -171,7 +181,8 @@ def _region_events(
         .distinct()
     )
     # A literal time range lets the table's file statistics skip everything else.
-    in_range = silver.where(F.col("event_ts").between(envelope["lo"], envelope["hi"]))
+    lo, hi = (F.timestamp_micros(F.lit(bound)) for bound in envelope)
+    in_range = silver.where(F.col("event_ts").between(lo, hi))
     candidates = in_range.join(
         identities, F.col("user_key") == F.col(IDENTITY), "left_semi"
     ).unionByName(
@@ -195,20 +206,30 @@ def apply_sessions_batch(
 
     ``sessions`` and ``links`` are the stored tables (``SESSION_COLUMNS``, ``LINK_COLUMNS``);
     ``silver`` is ``silver_events`` holding at least the batch; ``batch`` the new rows.
-    Runs one small action (the time range of the regions) and returns lazy frames.
+    Runs its work when called (the regions' time range is needed as a literal) and returns
+    materialised changes; ``reads`` stay lazy.
+    ``upserts`` and ``deletes`` only hold sessions starting at ``since_micros`` or later: a
+    region starts at its earliest touched event or stored session, whichever is first.
     """
     batch = batch.select(*IDENTITY_INPUT_COLUMNS)
     silver = silver.select(*IDENTITY_INPUT_COLUMNS)
-    link_upserts, relinks = link_changes(links, batch)
+    # Small intermediate results are materialised once (``localCheckpoint``): every later step
+    # and both MERGEs read them, and recomputing them would read the inputs again each time.
+    link_upserts, relinks = (frame.localCheckpoint() for frame in link_changes(links, batch))
     touched, touched_reads = _touched(batch, silver, links, link_upserts, relinks)
-    regions, stored = _regions(touched, sessions)
-    events, region_reads = _region_events(silver, links, link_upserts, regions)
-    upserts = sessionize(events)
+    regions, stored = (frame.localCheckpoint() for frame in _regions(touched, sessions))
+    envelope = _envelope(regions)
+    if envelope is None:  # nothing touched a session (no activity, no moved history)
+        events, region_reads = resolve_identity(silver.limit(0), links.limit(0)), {}
+    else:
+        events, region_reads = _region_events(silver, links, link_upserts, regions, envelope)
+    upserts = sessionize(events).localCheckpoint()
     deletes = stored.select("session_id", "user_key").join(
         upserts.select("session_id"), "session_id", "left_anti"
     )
     reads = {"batch": batch, **touched_reads, "sessions": stored, **region_reads}
-    return SessionsChange(upserts, deletes, link_upserts, reads)
+    since = None if envelope is None else envelope[0]
+    return SessionsChange(upserts, deletes, link_upserts, reads, since)
 
 
 def apply_change(table: DataFrame, change_upserts: DataFrame, deletes: DataFrame, key: str):

@@ -28,8 +28,10 @@ LINKS_CLUSTER_BY = ("user_key",)
 DELETED = "_deleted"
 
 
-def _merge_sql(target: str, keys: tuple[str, ...], columns: tuple[str, ...], deletes: bool) -> str:
-    on = " AND ".join(f"t.{k} = s.{k}" for k in keys)
+def _merge_sql(
+    target: str, keys: tuple[str, ...], columns: tuple[str, ...], deletes: bool, extra: str = ""
+) -> str:
+    on = " AND ".join([*(f"t.{k} = s.{k}" for k in keys), *([extra] if extra else [])])
     update = ", ".join(f"{c} = s.{c}" for c in columns)
     names = ", ".join(columns)
     values = ", ".join(f"s.{c}" for c in columns)
@@ -42,12 +44,14 @@ def _merge_sql(target: str, keys: tuple[str, ...], columns: tuple[str, ...], del
     return "\n".join(lines)
 
 
-def merge_sessions_sql(target: str) -> str:
+def merge_sessions_sql(target: str, since_micros: int) -> str:
     """MERGE of :func:`session_changes` into the sessions table (``{changes}`` is the source).
 
-    Matching on ``user_key`` too lets clustering on it skip the files of other identities.
+    Matching on ``user_key`` and a literal lower bound of ``session_start`` lets the table's
+    clustering and file statistics skip the files of other identities and of older sessions.
     """
-    return _merge_sql(target, ("session_id", "user_key"), SESSION_COLUMNS, deletes=True)
+    since = f"t.session_start >= timestamp_micros({int(since_micros)})"
+    return _merge_sql(target, ("session_id", "user_key"), SESSION_COLUMNS, True, since)
 
 
 def merge_links_sql(target: str) -> str:
@@ -79,5 +83,8 @@ def write_sessions_batch(
     change = apply_sessions_batch(
         spark.read.table(sessions), spark.read.table(links), history, batch
     )
-    spark.sql(merge_sessions_sql(sessions), changes=session_changes(change))
+    if change.since_micros is not None:
+        spark.sql(
+            merge_sessions_sql(sessions, change.since_micros), changes=session_changes(change)
+        )
     spark.sql(merge_links_sql(links), changes=change.link_upserts)

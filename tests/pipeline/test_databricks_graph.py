@@ -252,11 +252,22 @@ def test_batch_zero_replaces_sessions_and_links_with_the_full_recompute(graph, m
     spark.sql.assert_not_called()
 
 
+def test_a_batch_that_changes_no_session_merges_only_the_links(graph, monkeypatch, spark):
+    nothing = spark.createDataFrame([], "session_id string, user_key string")
+    change = SessionsChange(nothing, nothing, nothing, {}, since_micros=None)
+    monkeypatch.setattr("clickstream.sessions_sink.apply_sessions_batch", lambda *f: change)
+
+    handler_spark = sink_call(graph, monkeypatch, batch_id=3)
+
+    (links_merge,) = handler_spark.sql.call_args_list
+    assert links_merge.args == (merge_links_sql("gold_session_links"),)
+
+
 def test_a_later_batch_merges_sessions_then_links(graph, monkeypatch, spark):
     empty = spark.createDataFrame([], "session_id string, user_key string")
     upserts = build_sessions(spark.createDataFrame([], SILVER_SCHEMA))
     links = identity_links(spark.createDataFrame([], SILVER_SCHEMA))
-    change = SessionsChange(upserts, empty, links, {})
+    change = SessionsChange(upserts, empty, links, {}, since_micros=1_714_554_000_000_000)
     seen = []
     monkeypatch.setattr(
         "clickstream.sessions_sink.apply_sessions_batch",
@@ -268,13 +279,13 @@ def test_a_later_batch_merges_sessions_then_links(graph, monkeypatch, spark):
     read = [c.args[0] for c in handler_spark.read.table.call_args_list]
     assert read == ["silver_events", "gold_sessions", "gold_session_links"]
     (sessions_merge, links_merge) = handler_spark.sql.call_args_list
-    assert sessions_merge.args == (merge_sessions_sql("gold_sessions"),)
+    assert sessions_merge.args == (merge_sessions_sql("gold_sessions", change.since_micros),)
     assert sessions_merge.kwargs["changes"].columns == [*SESSION_COLUMNS, "_deleted"]
     assert links_merge.args == (merge_links_sql("gold_session_links"),)
     assert links_merge.kwargs["changes"] is links
 
 
-@pytest.mark.parametrize("sql", [merge_sessions_sql("gold_sessions"), merge_links_sql("l")])
+@pytest.mark.parametrize("sql", [merge_sessions_sql("gold_sessions", 0), merge_links_sql("l")])
 def test_the_merge_statements_parse_as_spark_sql(spark, sql):
     parser = spark._jsparkSession.sessionState().sqlParser()
 
@@ -284,8 +295,11 @@ def test_the_merge_statements_parse_as_spark_sql(spark, sql):
 
 
 def test_the_sessions_merge_deletes_marked_rows_and_inserts_only_unmarked_ones():
-    sql = merge_sessions_sql("gold_sessions")
+    sql = merge_sessions_sql("gold_sessions", 1_714_554_000_000_000)
 
-    assert "ON t.session_id = s.session_id AND t.user_key = s.user_key" in sql
+    assert (
+        "ON t.session_id = s.session_id AND t.user_key = s.user_key"
+        " AND t.session_start >= timestamp_micros(1714554000000000)"
+    ) in sql
     assert "WHEN MATCHED AND s._deleted THEN DELETE" in sql
     assert "WHEN NOT MATCHED AND NOT s._deleted THEN INSERT" in sql

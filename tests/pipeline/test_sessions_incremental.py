@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pyspark.sql.functions as F
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pyspark.sql import DataFrame
@@ -158,3 +159,19 @@ def test_a_batch_reads_only_the_sessions_of_the_identities_it_touches(spark):
     assert_equals_full_recompute(spark, batches, sessions, links)
     assert reads[1]["sessions"] == 0  # u1 had none; u2's six are not read
     assert reads[1]["silver_regions"] == 1  # the new event itself
+
+
+def test_no_changed_session_starts_before_since(spark):
+    history = [event(f"h{i}", 4 * i, user="u1") for i in range(4)]  # 09:00, 09:40, 10:20, 11:00
+    late = [event("late", 5, user="u1")]  # 09:50: joins the 09:40 session
+    sessions = frozen(spark, build_sessions(frame(spark, history)))
+    links = frozen(spark, identity_links(frame(spark, history)))
+
+    change = apply_sessions_batch(sessions, links, frame(spark, history + late), frame(spark, late))
+
+    since = START + 4 * STEP
+    assert change.since_micros == int(since.timestamp()) * 1_000_000
+    deleted = sessions.join(change.deletes, ["session_id", "user_key"], "left_semi")
+    changed = change.upserts.unionByName(deleted)
+    (first,) = changed.agg(F.unix_micros(F.min("session_start"))).first()
+    assert first == change.since_micros
