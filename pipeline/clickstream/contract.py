@@ -13,6 +13,9 @@ SILVER_EVENTS = "silver_events"
 SILVER_QUARANTINE = "silver_quarantine"
 GOLD_DIM_USERS = "gold_dim_users"
 GOLD_SESSIONS = "gold_sessions"
+# Databricks only: anonymous key -> linked user, kept beside gold_sessions by its sink so a batch
+# resolves identities without reading the whole history (clickstream.sessions_incremental).
+GOLD_SESSION_LINKS = "gold_session_links"
 GOLD_DAILY_METRICS = "gold_daily_metrics"
 GOLD_QUALITY_DAILY = "gold_quality_daily"
 # Bronze's verdict column: the names of Silver's rules a row fails, evaluated once at ingest

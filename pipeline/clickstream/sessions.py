@@ -8,10 +8,11 @@ Choices (the column contract is in ``SESSION_COLUMNS``):
 
 - **Identity.** A person is ``user_key`` once known. Anonymous events are stitched to the user
   their ``anonymous_key`` was linked to: the ``user_key`` of the earliest event (by event time,
-  then ``event_id``) that carries both keys, usually the identify. An anonymous key that was never
-  linked stays its own identity. So ``identity = coalesce(user_key, linked user_key,
-  anonymous_key)``: the browsing before a login and the browsing after it are one session, and a
-  visitor who logs in later is re-attributed on the next recompute. Events with neither key
+  then ``event_id``, then ``user_key``) that carries both keys, usually the identify
+  (:func:`identity_links`). An anonymous key that was never linked stays its own identity.
+  So ``identity = coalesce(user_key, linked user_key, anonymous_key)``: the browsing before a
+  login and the browsing after it are one session, and a visitor who logs in later is
+  re-attributed (on Databricks, by the batch that brings the login). Events with neither key
   belong to no session.
 - **Which events make sessions.** Activity only: ``page``, ``screen`` and ``track``. ``identify``,
   ``alias`` and ``group`` are bookkeeping calls (often sent by SDKs on load or by servers) and
@@ -21,7 +22,9 @@ Choices (the column contract is in ``SESSION_COLUMNS``):
   ``session_window(event_ts, "30 minutes")``.
 - **Late events.** Computed over the whole history, not with streaming state: a late event
   (even days late) lands in the session it belongs to, extends it, or bridges two sessions into
-  one (the gap between them is gone, so one session is the correct answer).
+  one (the gap between them is gone, so one session is the correct answer). On Databricks the
+  table is maintained batch by batch (:mod:`clickstream.sessions_incremental`) with the same
+  result; this module stays the definition.
 - **session_id** = SHA-256 of ``identity | session_start`` (epoch microseconds, so independent of
   the session time zone). It is stable across recomputes unless a late event moves the start.
 - **Columns.** ``session_end`` is the time of the last event (not plus the 30-minute timeout);
@@ -96,17 +99,43 @@ def _event_order() -> Column:
 
 
 LINKED_USER_KEY = "linked_user_key"
+LINK_COLUMNS = ("anonymous_key", "user_key", "link_ts", "link_event_id")
 
 
 def identity_links(events: DataFrame) -> DataFrame:
-    """``anonymous_key`` -> ``linked_user_key``: the user of the earliest event carrying both.
+    """``anonymous_key`` -> ``linked_user_key``: the user of the earliest event carrying both
+    (by ``event_ts``, then ``event_id``, then ``user_key``, so two copies of one event with
+    different users still give one answer).
 
     A GROUP BY at the top, so Databricks can maintain it incrementally (``gold_identity_links``).
     """
     return (
         events.where(F.col("user_key").isNotNull() & F.col("anonymous_key").isNotNull())
         .groupBy("anonymous_key")
-        .agg(F.min_by("user_key", _event_order()).alias(LINKED_USER_KEY))
+        .agg(
+            F.min_by("user_key", F.struct("event_ts", "event_id", "user_key")).alias(
+                LINKED_USER_KEY
+            )
+        )
+    )
+
+
+def link_records(events: DataFrame) -> DataFrame:
+    """Per anonymous key, the same link as :func:`identity_links` with the event that made it:
+    ``LINK_COLUMNS``. ``link_ts`` and ``link_event_id`` let the incremental sessions path compare a
+    later, earlier-dated event with the link without reading the history again.
+    """
+    earliest = F.min(F.struct("event_ts", "event_id", "user_key")).alias("_link")
+    return (
+        events.where(F.col("user_key").isNotNull() & F.col("anonymous_key").isNotNull())
+        .groupBy("anonymous_key")
+        .agg(earliest)
+        .select(
+            "anonymous_key",
+            F.col("_link.user_key").alias("user_key"),
+            F.col("_link.event_ts").alias("link_ts"),
+            F.col("_link.event_id").alias("link_event_id"),
+        )
     )
 
 
@@ -115,9 +144,16 @@ def identity(linked_user_key: Column) -> Column:
     return F.coalesce(F.col("user_key"), linked_user_key, F.col("anonymous_key"))
 
 
-def resolve_identity(events: DataFrame) -> DataFrame:
-    """``IDENTITY_INPUT_COLUMNS`` of ``events`` plus ``identity`` (see the module docstring)."""
-    return events.join(identity_links(events), on="anonymous_key", how="left").select(
+def resolve_identity(events: DataFrame, links: DataFrame | None = None) -> DataFrame:
+    """``IDENTITY_INPUT_COLUMNS`` of ``events`` plus ``identity`` (see the module docstring).
+
+    ``links`` (``LINK_COLUMNS``) defaults to the links found in ``events`` themselves; the
+    incremental path passes the maintained links table instead.
+    """
+    if links is None:
+        links = link_records(events)
+    linked = links.select("anonymous_key", F.col("user_key").alias(LINKED_USER_KEY))
+    return events.join(linked, on="anonymous_key", how="left").select(
         *IDENTITY_INPUT_COLUMNS, identity(F.col(LINKED_USER_KEY)).alias(IDENTITY)
     )
 
@@ -141,7 +177,16 @@ def starts_a_session(previous_ts: Column) -> Column:
 
 def build_sessions(events: DataFrame) -> DataFrame:
     """Silver events (whole history) -> one row per session, columns ``SESSION_COLUMNS``."""
-    activity = activity_events(resolve_identity(events)).where(F.col(IDENTITY).isNotNull())
+    return sessionize(activity_events(resolve_identity(events)))
+
+
+def sessionize(identified: DataFrame) -> DataFrame:
+    """Activity events with ``identity`` -> sessions (``SESSION_COLUMNS``).
+
+    Every event of an identity between two gaps of 30 minutes or more must be present: the
+    incremental path feeds whole gap-bounded stretches of an identity's events.
+    """
+    activity = identified.where(F.col(IDENTITY).isNotNull())
     by_identity = identity_order()
     columns = ["event_id", "event_type", "event_name", "event_ts", "page_path", IDENTITY]
 

@@ -52,6 +52,10 @@ EXPECTATION_PARAMETERS = {
 # INCREMENTAL STRICT, FULL as the Python API spells them).
 REFRESH_POLICIES = ("auto", "incremental", "incremental_strict", "full")
 _OPEN_SOURCE = {name: inspect.signature(getattr(dp, name)) for name in DECORATORS + CALLS}
+# Databricks only (Python reference "foreach_batch_sink", Public Preview): a decorator taking an
+# optional ``name`` over a handler called as ``handler(df, batch_id)``.
+SINK_PARAMETERS = {"name"}
+SINK_HANDLER_PARAMETERS = ["df", "batch_id"]
 
 
 def accepted(name: str, databricks: bool) -> set[str]:
@@ -75,11 +79,17 @@ class Graph:
         self.queries: dict[str, object] = {}
         self.expectations: dict[str, dict] = {}
         self.calls: list[tuple[str, dict]] = []
+        self.sinks: dict[str, object] = {}
+        self.flows: dict[str, object] = {}
         self.spark = MagicMock(name="spark")
         for kind in DECORATORS:
             monkeypatch.setattr(dp, kind, self._decorator(kind))
         for name in CALLS:
             monkeypatch.setattr(dp, name, self._call(name))
+        if databricks:
+            monkeypatch.setattr(dp, "foreach_batch_sink", self._sink, raising=False)
+        else:  # open-source Spark has no ForEachBatch sink
+            monkeypatch.delattr(dp, "foreach_batch_sink", raising=False)
         for name in EXPECTATIONS:
             if databricks:
                 monkeypatch.setattr(dp, name, self._expectation(name), raising=False)
@@ -104,6 +114,16 @@ class Graph:
 
         return decorator
 
+    def _sink(self, **kwargs):
+        _check("foreach_batch_sink", SINK_PARAMETERS, kwargs)
+
+        def register(handler):
+            if len(inspect.signature(handler).parameters) != len(SINK_HANDLER_PARAMETERS):
+                raise TypeError("a ForEachBatch handler takes (df, batch_id)")
+            self.sinks[kwargs.get("name", handler.__name__)] = handler
+
+        return register
+
     def _call(self, name):
         def record(*args, **kwargs):
             bound = (
@@ -120,6 +140,12 @@ class Graph:
             kwargs = {**bound.arguments, **kwargs}
             _check(name, accepted(name, self.databricks), kwargs)
             self.calls.append((name, kwargs))
+            if name == "append_flow":  # a decorator: the flow's query function follows
+
+                def register(function):
+                    self.flows[kwargs.get("name") or function.__name__] = function
+
+                return register
 
         return record
 

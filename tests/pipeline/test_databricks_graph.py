@@ -8,6 +8,8 @@ table names and schemas, expectations, clustering, Auto Loader, AUTO CDC.
 
 from __future__ import annotations
 
+from unittest.mock import MagicMock
+
 import pytest
 from dp_graph import load_graph
 from pyspark import pipelines as dp
@@ -23,6 +25,15 @@ from clickstream.contract import (
     GOLD_SESSION_STARTS,
 )
 from clickstream.rules import SILVER_RULES, null_safe
+from clickstream.schema import SILVER_SCHEMA
+from clickstream.sessions import (
+    IDENTITY_INPUT_COLUMNS,
+    SESSION_COLUMNS,
+    build_sessions,
+    link_records,
+)
+from clickstream.sessions_incremental import SessionsChange
+from clickstream.sessions_sink import merge_links_sql, merge_sessions_sql
 from clickstream.silver import SILVER_SPARK_CONF
 
 RAW = "clickstream_dlt_raw"
@@ -96,10 +107,8 @@ def test_bronze_reads_the_landing_path_as_text_lines_with_auto_loader(graph):
 
 
 def test_gold_tables_ask_for_automatic_clustering_from_initial_keys(graph):
-    assert graph.datasets["gold_sessions"]["cluster_by"] == ["user_key", "session_start"]
     assert graph.datasets["gold_daily_metrics"]["cluster_by"] == ["event_date"]
-    for name in ("gold_sessions", "gold_daily_metrics"):
-        assert graph.datasets[name]["cluster_by_auto"] is True
+    assert graph.datasets["gold_daily_metrics"]["cluster_by_auto"] is True
     (table,) = graph.called("create_streaming_table")
     assert table["name"] == "gold_dim_users" and table["cluster_by_auto"] is True
     assert table["cluster_by"] == ["user_key"]
@@ -264,3 +273,114 @@ def test_the_local_graph_declares_no_refresh_policy_or_delta_property(local_grap
 def test_the_fake_dp_rejects_an_undocumented_refresh_policy(graph):
     with pytest.raises(ValueError, match="refresh_policy"):
         dp.materialized_view(name="t", refresh_policy="INCREMENTAL STRICT")
+
+
+def test_sessions_are_written_by_a_foreach_batch_sink_not_a_view(graph):
+    assert "gold_sessions" not in graph.datasets  # the sink's handler owns the table
+    assert set(graph.sinks) == {"gold_sessions_sink"}
+
+
+def test_the_sessions_sink_is_fed_by_an_append_flow_streaming_silver(graph):
+    (flow,) = graph.called("append_flow")
+    assert flow["target"] == "gold_sessions_sink"
+
+    graph.flows[flow["name"]]()
+
+    read = graph.spark.readStream
+    read.table.assert_called_once_with("silver_events")
+    read.option.assert_not_called()  # no skipChangeCommits, no starting version
+    read.table.return_value.select.assert_called_once_with(*IDENTITY_INPUT_COLUMNS)
+
+
+def test_the_local_graph_keeps_sessions_a_full_recompute_view(local_graph):
+    assert local_graph.datasets["gold_sessions"]["kind"] == "materialized_view"
+    assert local_graph.sinks == {} and local_graph.called("append_flow") == []
+    assert not hasattr(dp, "foreach_batch_sink")
+
+
+def test_the_fake_sink_takes_a_name_and_a_handler_of_df_and_batch_id(graph):
+    with pytest.raises(TypeError, match="unexpected keyword"):
+        dp.foreach_batch_sink(name="s", target="t")
+    with pytest.raises(TypeError, match="df, batch_id"):
+        dp.foreach_batch_sink(name="s")(lambda df: None)
+
+
+def sink_call(graph, monkeypatch, batch_id):
+    """Call the sessions sink's handler for one batch; returns the handler's Spark session."""
+    from clickstream import sessions_sink
+
+    monkeypatch.setattr(sessions_sink, "build_sessions", lambda silver: ("sessions of", silver))
+    monkeypatch.setattr(sessions_sink, "link_records", lambda silver: ("links of", silver))
+    batch = MagicMock(name="batch")
+    graph.sinks["gold_sessions_sink"](batch, batch_id)
+    return batch.sparkSession
+
+
+def test_batch_zero_replaces_sessions_and_links_with_the_full_recompute(graph, monkeypatch):
+    replaced = []
+    monkeypatch.setattr(
+        "clickstream.sessions_sink._replace",
+        lambda frame, table, keys: replaced.append((frame[0], table, keys)),
+    )
+
+    spark = sink_call(graph, monkeypatch, batch_id=0)
+
+    spark.read.table.assert_called_once_with("silver_events")
+    assert replaced == [
+        ("sessions of", "gold_sessions", ("user_key", "session_start")),
+        ("links of", "gold_session_links", ("user_key",)),
+    ]
+    spark.sql.assert_not_called()
+
+
+def test_a_batch_that_changes_no_session_merges_only_the_links(graph, monkeypatch, spark):
+    nothing = spark.createDataFrame([], "session_id string, user_key string")
+    change = SessionsChange(nothing, nothing, nothing, {}, since_micros=None)
+    monkeypatch.setattr("clickstream.sessions_sink.apply_sessions_batch", lambda *f: change)
+
+    handler_spark = sink_call(graph, monkeypatch, batch_id=3)
+
+    (links_merge,) = handler_spark.sql.call_args_list
+    assert links_merge.args == (merge_links_sql("gold_session_links"),)
+
+
+def test_a_later_batch_merges_sessions_then_links(graph, monkeypatch, spark):
+    empty = spark.createDataFrame([], "session_id string, user_key string")
+    upserts = build_sessions(spark.createDataFrame([], SILVER_SCHEMA))
+    links = link_records(spark.createDataFrame([], SILVER_SCHEMA))
+    change = SessionsChange(upserts, empty, links, {}, since_micros=1_714_554_000_000_000)
+    seen = []
+    monkeypatch.setattr(
+        "clickstream.sessions_sink.apply_sessions_batch",
+        lambda *frames: seen.append(frames) or change,
+    )
+
+    handler_spark = sink_call(graph, monkeypatch, batch_id=7)
+
+    read = [c.args[0] for c in handler_spark.read.table.call_args_list]
+    assert read == ["silver_events", "gold_sessions", "gold_session_links"]
+    (sessions_merge, links_merge) = handler_spark.sql.call_args_list
+    assert sessions_merge.args == (merge_sessions_sql("gold_sessions", change.since_micros),)
+    assert sessions_merge.kwargs["changes"].columns == [*SESSION_COLUMNS, "_deleted"]
+    assert links_merge.args == (merge_links_sql("gold_session_links"),)
+    assert links_merge.kwargs["changes"] is links
+
+
+@pytest.mark.parametrize("sql", [merge_sessions_sql("gold_sessions", 0), merge_links_sql("l")])
+def test_the_merge_statements_parse_as_spark_sql(spark, sql):
+    parser = spark._jsparkSession.sessionState().sqlParser()
+
+    plan = parser.parsePlan(sql.format(changes="changes")).toString()
+
+    assert plan.startswith("'MergeIntoTable")
+
+
+def test_the_sessions_merge_deletes_marked_rows_and_inserts_only_unmarked_ones():
+    sql = merge_sessions_sql("gold_sessions", 1_714_554_000_000_000)
+
+    assert (
+        "ON t.session_id = s.session_id AND t.user_key = s.user_key"
+        " AND t.session_start >= timestamp_micros(1714554000000000)"
+    ) in sql
+    assert "WHEN MATCHED AND s._deleted THEN DELETE" in sql
+    assert "WHEN NOT MATCHED AND NOT s._deleted THEN INSERT" in sql
