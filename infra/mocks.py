@@ -41,6 +41,7 @@ _AZURE_NAME_INPUT = {
     "azure-native:storage:StorageAccount": "accountName",
     "azure-native:storage:BlobContainer": "containerName",
     "azure-native:storage:BlobServiceProperties": "blobServicesName",
+    "azure-native:storage:ManagementPolicy": "managementPolicyName",
     "azure-native:databricks:AccessConnector": "connectorName",
     "azure-native:authorization:RoleAssignment": "roleAssignmentName",
 }

@@ -19,6 +19,7 @@ from infra.config import StackConfig
 from infra.dashboard import AiBiDashboard, DashboardArgs
 from infra.grants import ENGINEERS, PIPELINE, CatalogGrants, GrantsArgs
 from infra.pipeline import PIPELINE_DIR, LakeflowPipeline, PipelineArgs, source_files
+from infra.retention import LandingRetention, RetentionArgs
 from infra.schedule import RefreshSchedule, ScheduleArgs, performance_target
 from infra.storage import DataLake, DataLakeArgs
 
@@ -45,6 +46,16 @@ def build(cfg: StackConfig, pipeline_dir: Path = PIPELINE_DIR) -> dict[str, pulu
             default_action=storage.default_action,
             allowed_ips=storage.allowed_ips,
             allowed_subnet_ids=storage.allowed_subnet_ids,
+        ),
+    )
+
+    LandingRetention(
+        f"{NAME}-retention",
+        RetentionArgs(
+            account_name=lake.account_name,
+            resource_group_name=lake.resource_group_name,
+            landing_container=lake.containers["landing"].name,
+            days=storage.raw_retention_days,
         ),
     )
 

@@ -61,6 +61,18 @@ class Reader:
             raise ConfigError(key, f"must be true or false, got {value!r}")
         return lowered == "true"
 
+    def positive_integer(self, key: str) -> int:
+        value = self.raw(key)
+        if value is None:
+            default = KEYS[key]
+            if default is None:
+                raise ConfigError(key, "is required but not set (a positive whole number)")
+            value = str(default)
+        text = value.strip()
+        if not re.fullmatch(r"[0-9]+", text) or int(text) < 1:
+            raise ConfigError(key, f"must be a positive whole number, got {value!r}")
+        return int(text)
+
     def strings(self, key: str) -> tuple[str, ...]:
         value = self.raw(key)
         if value is None:

@@ -27,6 +27,9 @@ class StorageSettings:
     default_action: str
     allowed_ips: tuple[str, ...]
     allowed_subnet_ids: tuple[str, ...]
+    # Days raw landing files live before the lifecycle policy deletes them; the same limit
+    # applies to the raw tables (pipeline/clickstream/retention.py).
+    raw_retention_days: int
 
 
 @dataclass(frozen=True)
@@ -105,7 +108,8 @@ def load_storage(read: Reader) -> StorageSettings:
     subnets = read.strings("storageAllowedSubnetIds")
     for subnet in subnets:
         matching("storageAllowedSubnetIds", subnet, k.SUBNET_ID, "must be a subnet resource id")
-    return StorageSettings(location, group, account, sku, action, ips, subnets)
+    days = read.positive_integer("rawRetentionDays")
+    return StorageSettings(location, group, account, sku, action, ips, subnets, days)
 
 
 def load_network(read: Reader) -> NetworkSettings:

@@ -153,6 +153,19 @@ def to_silver_columns(valid: DataFrame, pii_key: str) -> DataFrame:
     )
 
 
+# Bronze receives deletes (retention, erasure); a Delta streaming source fails on a commit that
+# removes rows unless told to skip it (Databricks, "Delta table streaming reads and writes").
+# Downstream rows are deleted by the same job, not by the stream.
+SKIP_CHANGE_COMMITS = {"skipChangeCommits": "true"}
+
+
+def stream_raw_table(spark: SparkSession, rt: Runtime, table: str) -> DataFrame:
+    """Stream a raw table that retention and erasure delete from (skip their commits on Delta)."""
+    if rt.is_databricks:
+        return spark.readStream.options(**SKIP_CHANGE_COMMITS).table(table)
+    return spark.readStream.table(table)
+
+
 def read_with_ingest_watermark(spark: SparkSession, rt: Runtime, table: str) -> DataFrame:
     """Stream a pipeline table with a watermark on ``_ingested_at`` (for the dedupe state).
 
@@ -168,7 +181,7 @@ def read_with_ingest_watermark(spark: SparkSession, rt: Runtime, table: str) -> 
     """
     if rt.is_databricks:
         return (
-            spark.readStream.option("withEventTimeOrder", "true")
+            spark.readStream.options(withEventTimeOrder="true", **SKIP_CHANGE_COMMITS)
             .table(table)
             .withWatermark(INGESTED_AT, rt.dedupe_horizon)
         )

@@ -156,3 +156,9 @@ def test_stack_files_hold_no_credentials():
     for stack in ("dev", "prod"):
         text = (REPO / f"Pulumi.{stack}.yaml").read_text().lower()
         assert "token" not in text and "secret" not in text and "password" not in text
+
+
+@pytest.mark.parametrize("days", ["0", "-1", "thirty", "7.5", "1e3", "true", "٣"])
+def test_raw_retention_days_must_be_a_positive_whole_number(deploy, days):
+    error = config_error(deploy, set={"rawRetentionDays": days})
+    assert error.key == "rawRetentionDays" and "positive whole number" in str(error)

@@ -84,6 +84,7 @@ def test_every_resource_belongs_to_a_component(deploy):
     components = {r.type for r in plan.resources if not r.custom}
     assert components == {
         "clickstream:infra:DataLake",
+        "clickstream:infra:LandingRetention",
         "clickstream:infra:UnityCatalog",
         "clickstream:infra:CatalogGrants",
         "clickstream:infra:LakeflowPipeline",

@@ -78,21 +78,31 @@ def test_raw_rows_are_written_once_no_checked_copy_of_bronze(graph):
     assert raw == {f"{RAW}.bronze_events", f"{RAW}.silver_quarantine"}
 
 
-def test_the_quarantine_reads_bronze(graph):
+def test_the_quarantine_reads_bronze_skipping_retention_and_erasure_commits(graph):
     graph.queries[f"{RAW}.silver_quarantine"]()
 
-    graph.spark.readStream.table.assert_called_once_with(f"{RAW}.bronze_events")
+    read = graph.spark.readStream
+    read.options.assert_called_once_with(skipChangeCommits="true")
+    read.options.return_value.table.assert_called_once_with(f"{RAW}.bronze_events")
 
 
 def test_silver_reads_bronze_in_event_time_order_with_the_watermark(graph):
     graph.queries["silver_events"]()
 
     read = graph.spark.readStream
-    read.option.assert_called_once_with("withEventTimeOrder", "true")
-    read.option.return_value.table.assert_called_once_with(f"{RAW}.bronze_events")
-    read.option.return_value.table.return_value.withWatermark.assert_called_once_with(
+    read.options.assert_called_once_with(withEventTimeOrder="true", skipChangeCommits="true")
+    read.options.return_value.table.assert_called_once_with(f"{RAW}.bronze_events")
+    read.options.return_value.table.return_value.withWatermark.assert_called_once_with(
         "_ingested_at", "3 days"
     )
+
+
+def test_the_local_quarantine_reads_bronze_without_delta_options(local_graph):
+    local_graph.queries["silver_quarantine"]()
+
+    read = local_graph.spark.readStream
+    read.table.assert_called_once_with("bronze_events")
+    read.options.assert_not_called()
 
 
 def test_bronze_reads_the_landing_path_as_text_lines_with_auto_loader(graph):
