@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 import pyspark.sql.functions as F
 from pyspark.sql import Column, DataFrame, SparkSession
 
-from clickstream.contract import CORRUPT_RECORD_KEY, RESCUED_DATA, SEGMENT_FIELDS
+from clickstream.contract import CORRUPT_LINE, CORRUPT_RECORD_KEY, RESCUED_DATA, SEGMENT_FIELDS
 from clickstream.hashing import hmac_sha256, normalise_email, normalise_id
 from clickstream.sessions import IDENTITY, LINKED_USER_KEY, resolve_identity
 
@@ -148,7 +148,9 @@ def expand(silver: DataFrame, subject: Subject) -> Subject:
 
 
 def _corrupt_line() -> Column:
-    return F.get_json_object(F.col(RESCUED_DATA), f"$.{CORRUPT_RECORD_KEY}")
+    """The whole line Bronze kept for a row that did not parse (``{"_corrupt_record":
+    {"reason": ..., "line": ...}}`` in ``_rescued_data``)."""
+    return F.get_json_object(F.col(RESCUED_DATA), f"$.{CORRUPT_RECORD_KEY}.{CORRUPT_LINE}")
 
 
 def _raw_text() -> Column:
