@@ -43,7 +43,11 @@ def event(
 
 
 def frame(spark, rows: list[tuple]) -> DataFrame:
-    return spark.createDataFrame(rows, SILVER_SCHEMA)
+    """Rows of the event tuple above; Silver's typed ``revenue`` is left null."""
+    names = [f.name for f in SILVER_SCHEMA.fields if f.name != "revenue"]
+    short = spark.createDataFrame(rows, SILVER_SCHEMA.__class__([SILVER_SCHEMA[n] for n in names]))
+    revenue = F.lit(None).cast(SILVER_SCHEMA["revenue"].dataType).alias("revenue")
+    return short.select(*[c if c != "revenue" else revenue for c in SILVER_SCHEMA.names])
 
 
 def frozen(spark, df: DataFrame) -> DataFrame:
