@@ -63,7 +63,8 @@ def test_gold_over_hostile_lines_holds_no_day_outside_the_plausible_range(spark,
     silver = rows.dropDuplicates(["event_id"]).cache()
     try:
         sessions = build_sessions(silver)
-        days = [r.event_date for r in build_daily_metrics(silver, sessions).collect()]
+        days = [r.event_date for r in build_daily_metrics(silver).collect()]
+        days += [r.session_start.date() for r in sessions.collect()]
         build_dim_users(silver).collect()
     finally:
         silver.unpersist()
