@@ -29,7 +29,7 @@ from clickstream_cli.pipelines_launch import DEFAULT_DRIVER_MEMORY
 
 def session_settings() -> dict[str, str]:
     """The ``spark.*`` settings the pipeline runs with: the spec template's and Silver's."""
-    from clickstream.silver import SILVER_SPARK_CONF
+    from clickstream.silver_events import SILVER_SPARK_CONF
 
     spec = Path(__file__).resolve().parent.parent / "pipeline" / "spark-pipeline.yml"
     configuration = yaml.safe_load(spec.read_text()).get("configuration", {})
@@ -44,12 +44,12 @@ def run_peer(landing: Path, out: Path, driver_memory: str = DEFAULT_DRIVER_MEMOR
     from pyspark.sql import functions as F
 
     from clickstream import contract, pii_key, runtime
-    from clickstream.bronze import ingest_lines
-    from clickstream.daily_metrics import build_daily_metrics
-    from clickstream.dim_users import build_dim_users
-    from clickstream.quality_daily import build_quality_daily
-    from clickstream.sessions import build_sessions
-    from clickstream.silver import quarantine_rows, to_silver_columns, valid_rows
+    from clickstream.bronze_events import ingest_lines
+    from clickstream.gold_daily_metrics import build_daily_metrics
+    from clickstream.gold_dim_users import build_dim_users
+    from clickstream.gold_quality_daily import build_quality_daily
+    from clickstream.gold_sessions import build_sessions
+    from clickstream.silver_events import quarantine_rows, to_silver_columns, valid_rows
 
     builder = (
         SparkSession.builder.master("local[*]")

@@ -7,11 +7,12 @@ and a batch of the next B events (5 % of them late by up to two days, within the
 and a few new devices that identify in the batch) are written as parquet with the sessions and
 links of the history (setup, not timed). Then, each timed in the same warm session:
 
-- **incremental**: :func:`clickstream.sessions_incremental.apply_sessions_batch` with its result
+- **incremental**: :func:`clickstream.gold_sessions_incremental.apply_sessions_batch` with
+  its result
   (upserts, deletes, link changes) fully computed; *rows read* = the rows of its inputs after
   their filters (``SessionsChange.reads``: the batch, the links and stored sessions of the
   identities it touches, Silver's rows of those identities inside their regions);
-- **full**: :func:`clickstream.sessions.build_sessions` over Silver; rows read = Silver's rows.
+- **full**: :func:`clickstream.gold_sessions.build_sessions` over Silver; rows read = Silver's rows.
 
 Rows read do not depend on the machine; times do (2 shared cores here). Locally parquet has no
 file statistics the filters could use, so the physical scan is still whole tables; on Databricks
@@ -96,8 +97,8 @@ def _timed(action) -> float:
 
 
 def measure(spark, history: int, batch_size: int, workdir: Path) -> dict:
-    from clickstream.sessions import build_sessions, identity_links
-    from clickstream.sessions_incremental import apply_sessions_batch
+    from clickstream.gold_sessions import build_sessions, identity_links
+    from clickstream.gold_sessions_incremental import apply_sessions_batch
 
     root = workdir / str(history)
     shutil.rmtree(root, ignore_errors=True)

@@ -149,7 +149,7 @@ def _line_frames(spark, landing: Path):
     whose ``_ingested_at`` carries the row number (to find a matched row's text again)."""
     import pyspark.sql.functions as F
 
-    from clickstream.bronze import LOCAL_FILE_FAULT_OPTIONS, parse_raw_lines
+    from clickstream.bronze_events import LOCAL_FILE_FAULT_OPTIONS, parse_raw_lines
     from clickstream.contract import INGESTED_AT, SOURCE_FILE
     from clickstream_cli.file_faults import landing_files
 

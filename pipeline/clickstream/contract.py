@@ -14,7 +14,7 @@ SILVER_QUARANTINE = "silver_quarantine"
 GOLD_DIM_USERS = "gold_dim_users"
 GOLD_SESSIONS = "gold_sessions"
 # Databricks only: anonymous key -> linked user, kept beside gold_sessions by its sink so a batch
-# resolves identities without reading the whole history (clickstream.sessions_incremental).
+# resolves identities without reading the whole history (clickstream.gold_sessions_incremental).
 GOLD_SESSION_LINKS = "gold_session_links"
 GOLD_DAILY_METRICS = "gold_daily_metrics"
 GOLD_QUALITY_DAILY = "gold_quality_daily"
@@ -107,7 +107,8 @@ SILVER_SAMPLE_COLUMNS = (
 )
 
 # Gold steps that let Databricks refresh the daily tables incrementally (see
-# clickstream.daily_metrics and clickstream.quality_daily). Published: hashes and counts only.
+# clickstream.gold_daily_metrics and clickstream.gold_quality_daily).
+# Published: hashes and counts only.
 GOLD_IDENTITY_LINKS = "gold_identity_links"
 GOLD_SESSION_STARTS = "gold_session_starts"
 GOLD_DAILY_IDENTITIES = "gold_daily_identities"

@@ -8,7 +8,7 @@ can be journalled, resumed and verified without keeping a clear identifier anywh
    same Spark HMAC).
 2. :func:`expand` adds what the pipeline links to them, read from Silver: the users whose identify
    traits carried a given email; the emails of those users; the anonymous ids ``gold_sessions``
-   stitches to them (:func:`clickstream.sessions.resolve_identity`: the anonymous-only events
+   stitches to them (:func:`clickstream.gold_sessions.resolve_identity`: the anonymous-only events
    whose identity resolves to one of the users); and, from raw rows of those users, the emails
    in their identify traits (quarantined identifies never reach Silver).
 3. Raw rows (landing lines, Bronze, the quarantine) carry clear values: :func:`clear_values`
@@ -32,8 +32,8 @@ import pyspark.sql.functions as F
 from pyspark.sql import Column, DataFrame, SparkSession
 
 from clickstream.contract import CORRUPT_LINE, CORRUPT_RECORD_KEY, RESCUED_DATA, SEGMENT_FIELDS
+from clickstream.gold_sessions import IDENTITY, LINKED_USER_KEY, resolve_identity
 from clickstream.hashing import hmac_sha256, normalise_email, normalise_id
-from clickstream.sessions import IDENTITY, LINKED_USER_KEY, resolve_identity
 
 # A double-quoted JSON string (escapes kept as they are), or the unterminated one a cut-off line
 # ends in: the values of a line that did not parse.

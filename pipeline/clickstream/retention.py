@@ -5,7 +5,7 @@ when they reached Bronze) are deleted. A Delta DELETE only marks rows in deletio
 ``REORG TABLE ... APPLY (PURGE)`` rewrites the files without them, and ``VACUUM`` removes the old
 files once they are past the table's retention (Databricks, "Delete records from Delta Lake
 tables"; docs/platform-notes.md, "Raw-data retention"). Streaming readers of these tables skip
-the delete commits (``clickstream.silver.SKIP_CHANGE_COMMITS``). Published tables are not
+the delete commits (``clickstream.silver_events.SKIP_CHANGE_COMMITS``). Published tables are not
 touched: Gold keeps its history.
 
 Plain strings, no Spark: a job (or an engineer in a SQL editor) runs them in order.

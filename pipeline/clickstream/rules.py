@@ -1,7 +1,8 @@
 """Silver's quality rules as data: ``{rule name: SQL boolean over Bronze columns}``.
 
 Evaluated once per row when the row enters Bronze (:func:`check_rules`, called by
-``clickstream.bronze.ingest_lines``): a row that fails any rule goes to ``silver_quarantine`` with
+``clickstream.bronze_events.ingest_lines``): a row that fails any rule goes to
+``silver_quarantine`` with
 the names of the rules it failed (``failed_rules``); the others continue to ``silver_events``.
 Lateness and unknown fields never fail a rule. On Databricks the rules are also declared on
 ``bronze_events`` with ``dp.expect_all`` so the pass/fail counts reach the pipeline event log:
@@ -43,7 +44,8 @@ EVENT_TIME_SQL = (
 
 _TYPES = ", ".join(f"'{t}'" for t in EVENT_TYPES)
 
-# Names of the rules a line kept whole fails (``clickstream.bronze`` writes them as its reason).
+# Names of the rules a line kept whole fails
+# (``clickstream.bronze_events`` writes them as its reason).
 NOT_A_JSON_OBJECT = "is_json_object"
 REPEATED_KEYS = "no_repeated_keys"
 

@@ -9,7 +9,8 @@ evaluated, and counted, once per reader). Open-source Spark has no expectations.
 
 from pyspark import pipelines as dp
 
-from clickstream import bronze, runtime
+from clickstream import bronze_events as bronze_logic
+from clickstream import runtime
 from clickstream.contract import BRONZE_EVENTS
 from clickstream.rules import SILVER_RULES, null_safe
 
@@ -17,7 +18,7 @@ rt = runtime.current(spark)
 
 
 def bronze_events():
-    return bronze.read_raw_events(spark, rt)
+    return bronze_logic.read_raw_events(spark, rt)
 
 
 if rt.is_databricks:
@@ -29,5 +30,5 @@ dp.table(
         "Raw clickstream events as they landed (restricted raw zone), with failed_rules: the "
         "Silver rules each row fails, evaluated once at ingest. Nothing is filtered."
     ),
-    table_properties={**bronze.TABLE_PROPERTIES, **rt.incremental_source()},
+    table_properties={**bronze_logic.TABLE_PROPERTIES, **rt.incremental_source()},
 )(bronze_events)

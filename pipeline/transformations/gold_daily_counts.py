@@ -5,7 +5,7 @@ from pyspark.sql import DataFrame
 
 from clickstream import runtime
 from clickstream.contract import GOLD_DAILY_COUNTS, GOLD_DAILY_IDENTITIES, SILVER_EVENTS
-from clickstream.daily_metrics import daily_counts
+from clickstream.gold_daily_metrics import daily_counts
 
 rt = runtime.current(spark)
 

@@ -5,7 +5,7 @@ from pyspark.sql import DataFrame
 
 from clickstream import runtime
 from clickstream.contract import GOLD_DAILY_IDENTITIES, GOLD_SESSION_STARTS
-from clickstream.daily_metrics import daily_identities
+from clickstream.gold_daily_metrics import daily_identities
 
 rt = runtime.current(spark)
 

@@ -8,7 +8,7 @@ from pyspark.sql import DataFrame
 
 from clickstream import runtime
 from clickstream.contract import GOLD_DAILY_COUNTS, GOLD_DAILY_METRICS
-from clickstream.daily_metrics import daily_metrics
+from clickstream.gold_daily_metrics import daily_metrics
 
 rt = runtime.current(spark)
 

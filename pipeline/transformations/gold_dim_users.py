@@ -10,7 +10,7 @@ from pyspark.sql import DataFrame
 
 from clickstream import runtime
 from clickstream.contract import GOLD_DIM_USERS, SILVER_EVENTS
-from clickstream.dim_users import (
+from clickstream.gold_dim_users import (
     CHANGES_VIEW,
     COMMENT,
     LOCAL_CLUSTER_BY,

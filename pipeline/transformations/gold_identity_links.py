@@ -5,7 +5,7 @@ from pyspark.sql import DataFrame
 
 from clickstream import runtime
 from clickstream.contract import GOLD_IDENTITY_LINKS, SILVER_EVENTS
-from clickstream.sessions import identity_links
+from clickstream.gold_sessions import identity_links
 
 rt = runtime.current(spark)
 

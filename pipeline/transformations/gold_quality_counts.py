@@ -14,7 +14,7 @@ from clickstream.contract import (
     SILVER_EVENTS,
     SILVER_QUARANTINE,
 )
-from clickstream.quality_daily import quality_counts
+from clickstream.gold_quality_daily import quality_counts
 
 rt = runtime.current(spark)
 

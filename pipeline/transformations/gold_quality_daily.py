@@ -8,7 +8,7 @@ from pyspark.sql import DataFrame
 
 from clickstream import runtime
 from clickstream.contract import GOLD_QUALITY_COUNTS, GOLD_QUALITY_DAILY
-from clickstream.quality_daily import quality_daily
+from clickstream.gold_quality_daily import quality_daily
 
 rt = runtime.current(spark)
 

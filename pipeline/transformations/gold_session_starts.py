@@ -5,7 +5,7 @@ from pyspark.sql import DataFrame
 
 from clickstream import runtime
 from clickstream.contract import GOLD_IDENTITY_LINKS, GOLD_SESSION_STARTS, SILVER_EVENTS
-from clickstream.daily_metrics import session_starts
+from clickstream.gold_daily_metrics import session_starts
 
 rt = runtime.current(spark)
 

@@ -1,9 +1,9 @@
 """gold_sessions: sessions per person (30 minutes of inactivity).
 
 On Databricks, incremental: a ForEachBatch sink fed by an append flow over ``silver_events``
-merges what each micro-batch changes (``clickstream.sessions_sink``). Locally (parquet has no
+merges what each micro-batch changes (``clickstream.gold_sessions_sink``). Locally (parquet has no
 MERGE) a materialized view recomputes the same rows over the whole Silver history; the property
-test of ``clickstream.sessions_incremental`` proves the two agree.
+test of ``clickstream.gold_sessions_incremental`` proves the two agree.
 """
 
 from pyspark import pipelines as dp
@@ -11,8 +11,8 @@ from pyspark.sql import DataFrame
 
 from clickstream import runtime
 from clickstream.contract import GOLD_SESSION_LINKS, GOLD_SESSIONS, SILVER_EVENTS
-from clickstream.sessions import IDENTITY_INPUT_COLUMNS, build_sessions
-from clickstream.sessions_sink import write_sessions_batch
+from clickstream.gold_sessions import IDENTITY_INPUT_COLUMNS, build_sessions
+from clickstream.gold_sessions_sink import write_sessions_batch
 
 SINK = "gold_sessions_sink"
 rt = runtime.current(spark)

@@ -4,7 +4,11 @@ from pyspark import pipelines as dp
 
 from clickstream import pii_key, runtime
 from clickstream.contract import BRONZE_EVENTS, SILVER_EVENTS
-from clickstream.silver import SILVER_SPARK_CONF, build_silver_events, read_with_ingest_watermark
+from clickstream.silver_events import (
+    SILVER_SPARK_CONF,
+    build_silver_events,
+    read_with_ingest_watermark,
+)
 
 rt = runtime.current(spark)
 # Read once, when the pipeline registers its datasets: a missing, unresolved or short key on

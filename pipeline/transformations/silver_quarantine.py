@@ -4,7 +4,7 @@ from pyspark import pipelines as dp
 
 from clickstream import runtime
 from clickstream.contract import BRONZE_EVENTS, SILVER_QUARANTINE
-from clickstream.silver import quarantine_rows, stream_raw_table
+from clickstream.silver_events import quarantine_rows, stream_raw_table
 
 rt = runtime.current(spark)
 

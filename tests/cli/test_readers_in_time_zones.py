@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 import pytest
 from rich.console import Console
 
-from clickstream.bronze import ingest_lines
+from clickstream.bronze_events import ingest_lines
 from clickstream.contract import (
     BRONZE_EVENTS,
     GOLD_DAILY_METRICS,
@@ -24,10 +24,10 @@ from clickstream.contract import (
     SILVER_EVENTS,
     SILVER_QUARANTINE,
 )
-from clickstream.daily_metrics import build_daily_metrics
-from clickstream.quality_daily import build_quality_daily
-from clickstream.sessions import build_sessions
-from clickstream.silver import quarantine_rows, to_silver_columns, valid_rows
+from clickstream.gold_daily_metrics import build_daily_metrics
+from clickstream.gold_quality_daily import build_quality_daily
+from clickstream.gold_sessions import build_sessions
+from clickstream.silver_events import quarantine_rows, to_silver_columns, valid_rows
 from clickstream_cli import local_show
 from dashboards.definition import load
 from dashboards.html_report import render_html

@@ -44,7 +44,7 @@ def pipeline_dir(tmp_path: Path) -> Path:
         "clickstream/tests/test_x.py": "",
         "clickstream/__pycache__/runtime.cpython-311.pyc": "",
         "transformations/__pycache__/bronze_events.cpython-311.pyc": "",
-        "tests/test_bronze.py": "",
+        "tests/test_bronze_events.py": "",
         "spark-pipeline.yml": "name: local\n",
     }
     for relative, text in files.items():

@@ -119,9 +119,9 @@ class Snapshot:
 
 def assert_gold_agrees_with_silver(silver, gold: dict) -> None:
     """Every Gold table equals its plain function applied to the Silver table of the same run."""
-    from clickstream.daily_metrics import build_daily_metrics
-    from clickstream.dim_users import build_dim_users
-    from clickstream.sessions import build_sessions
+    from clickstream.gold_daily_metrics import build_daily_metrics
+    from clickstream.gold_dim_users import build_dim_users
+    from clickstream.gold_sessions import build_sessions
 
     sessions = build_sessions(silver)
     assertDataFrameEqual(gold[GOLD_SESSIONS], sessions)

@@ -17,11 +17,11 @@ from pathlib import Path
 
 from pyspark.sql import DataFrame, SparkSession
 
-from clickstream.bronze import ingest_lines, read_landing_as_lines
-from clickstream.daily_metrics import build_daily_metrics
-from clickstream.quality_daily import build_quality_daily
+from clickstream.bronze_events import ingest_lines, read_landing_as_lines
+from clickstream.gold_daily_metrics import build_daily_metrics
+from clickstream.gold_quality_daily import build_quality_daily
 from clickstream.runtime import Runtime
-from clickstream.silver import (
+from clickstream.silver_events import (
     build_silver_events,
     quarantine_rows,
     read_with_ingest_watermark,

@@ -20,12 +20,12 @@ from medallion import KEY, Medallion
 from pyspark.sql import functions as F
 from pyspark.testing import assertDataFrameEqual
 
-from clickstream.bronze import LOCAL_FILE_FAULT_OPTIONS
+from clickstream.bronze_events import LOCAL_FILE_FAULT_OPTIONS
 from clickstream.contract import INGESTED_AT, QUALITY_DUPLICATES, SOURCE_FILE
-from clickstream.quality_daily import daily_totals
+from clickstream.gold_quality_daily import daily_totals
 from clickstream.rules import check_rules
 from clickstream.schema import BRONZE_SCHEMA
-from clickstream.silver import build_silver_events
+from clickstream.silver_events import build_silver_events
 
 
 def event(message_id: str, name: str = "Home", **fields) -> dict:

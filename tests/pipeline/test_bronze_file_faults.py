@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gzip
 
-from clickstream.bronze import read_landing_as_lines
+from clickstream.bronze_events import read_landing_as_lines
 from clickstream.contract import SOURCE_FILE
 
 LINES = [f'{{"messageId":"m{i:04d}","type":"page"}}' for i in range(3000)]

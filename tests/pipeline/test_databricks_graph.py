@@ -15,7 +15,7 @@ from dp_graph import load_graph
 from pyspark import pipelines as dp
 
 from clickstream import pii_key, runtime
-from clickstream.bronze import AUTO_LOADER_OPTIONS
+from clickstream.bronze_events import AUTO_LOADER_OPTIONS
 from clickstream.contract import (
     FULL_REFRESH_VIEWS,
     GOLD_DAILY_COUNTS,
@@ -24,17 +24,17 @@ from clickstream.contract import (
     GOLD_QUALITY_COUNTS,
     GOLD_SESSION_STARTS,
 )
-from clickstream.rules import SILVER_RULES, null_safe
-from clickstream.schema import SILVER_SCHEMA
-from clickstream.sessions import (
+from clickstream.gold_sessions import (
     IDENTITY_INPUT_COLUMNS,
     SESSION_COLUMNS,
     build_sessions,
     link_records,
 )
-from clickstream.sessions_incremental import SessionsChange
-from clickstream.sessions_sink import merge_links_sql, merge_sessions_sql
-from clickstream.silver import SILVER_SPARK_CONF
+from clickstream.gold_sessions_incremental import SessionsChange
+from clickstream.gold_sessions_sink import merge_links_sql, merge_sessions_sql
+from clickstream.rules import SILVER_RULES, null_safe
+from clickstream.schema import SILVER_SCHEMA
+from clickstream.silver_events import SILVER_SPARK_CONF
 
 RAW = "clickstream_dlt_raw"
 CONF = {
@@ -210,7 +210,7 @@ def test_local_graph_keeps_every_table_unqualified(local_graph):
 
 
 def test_quality_counts_are_published_and_count_from_the_raw_schema(monkeypatch, spark):
-    monkeypatch.setattr("clickstream.quality_daily.quality_counts", lambda *frames: frames)
+    monkeypatch.setattr("clickstream.gold_quality_daily.quality_counts", lambda *frames: frames)
     graph = load_graph(monkeypatch, CONF, "gold_quality_counts")
 
     graph.queries["gold_quality_counts"]()
@@ -317,10 +317,12 @@ def test_the_fake_sink_takes_a_name_and_a_handler_of_df_and_batch_id(graph):
 
 def sink_call(graph, monkeypatch, batch_id):
     """Call the sessions sink's handler for one batch; returns the handler's Spark session."""
-    from clickstream import sessions_sink
+    from clickstream import gold_sessions_sink
 
-    monkeypatch.setattr(sessions_sink, "build_sessions", lambda silver: ("sessions of", silver))
-    monkeypatch.setattr(sessions_sink, "link_records", lambda silver: ("links of", silver))
+    monkeypatch.setattr(
+        gold_sessions_sink, "build_sessions", lambda silver: ("sessions of", silver)
+    )
+    monkeypatch.setattr(gold_sessions_sink, "link_records", lambda silver: ("links of", silver))
     batch = MagicMock(name="batch")
     graph.sinks["gold_sessions_sink"](batch, batch_id)
     return batch.sparkSession
@@ -329,7 +331,7 @@ def sink_call(graph, monkeypatch, batch_id):
 def test_batch_zero_replaces_sessions_and_links_with_the_full_recompute(graph, monkeypatch):
     replaced = []
     monkeypatch.setattr(
-        "clickstream.sessions_sink._replace",
+        "clickstream.gold_sessions_sink._replace",
         lambda frame, table, keys: replaced.append((frame[0], table, keys)),
     )
 
@@ -346,7 +348,7 @@ def test_batch_zero_replaces_sessions_and_links_with_the_full_recompute(graph, m
 def test_a_batch_that_changes_no_session_merges_only_the_links(graph, monkeypatch, spark):
     nothing = spark.createDataFrame([], "session_id string, user_key string")
     change = SessionsChange(nothing, nothing, nothing, {}, since_micros=None)
-    monkeypatch.setattr("clickstream.sessions_sink.apply_sessions_batch", lambda *f: change)
+    monkeypatch.setattr("clickstream.gold_sessions_sink.apply_sessions_batch", lambda *f: change)
 
     handler_spark = sink_call(graph, monkeypatch, batch_id=3)
 
@@ -361,7 +363,7 @@ def test_a_later_batch_merges_sessions_then_links(graph, monkeypatch, spark):
     change = SessionsChange(upserts, empty, links, {}, since_micros=1_714_554_000_000_000)
     seen = []
     monkeypatch.setattr(
-        "clickstream.sessions_sink.apply_sessions_batch",
+        "clickstream.gold_sessions_sink.apply_sessions_batch",
         lambda *frames: seen.append(frames) or change,
     )
 

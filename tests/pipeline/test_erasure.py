@@ -8,9 +8,9 @@ import pytest
 from pyspark.sql import functions as F
 
 from clickstream import erasure
-from clickstream.bronze import parse_raw_lines
+from clickstream.bronze_events import parse_raw_lines
 from clickstream.rules import check_rules
-from clickstream.silver import to_silver_columns, valid_rows
+from clickstream.silver_events import to_silver_columns, valid_rows
 
 KEY = "test-key-0123456789-0123456789-0123456789"
 ALICE, BOB = "usr_alice", "usr_bob"

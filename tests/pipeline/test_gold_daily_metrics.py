@@ -1,4 +1,4 @@
-"""gold_daily_metrics: per UTC date counts, funnel and revenue (clickstream.daily_metrics)."""
+"""gold_daily_metrics: per UTC date counts, funnel and revenue (clickstream.gold_daily_metrics)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from pyspark.sql import functions as F
 from pyspark.testing import assertDataFrameEqual
 
 from clickstream.contract import DAILY_METRICS_COLUMNS
-from clickstream.daily_metrics import build_daily_metrics
+from clickstream.gold_daily_metrics import build_daily_metrics
+from clickstream.gold_sessions import IDENTITY, activity_events, build_sessions, resolve_identity
 from clickstream.schema import SILVER_SCHEMA
-from clickstream.sessions import IDENTITY, activity_events, build_sessions, resolve_identity
 
 
 def event(

@@ -8,9 +8,9 @@ import pytest
 from dp_graph import load_graph
 from pyspark.testing import assertDataFrameEqual
 
-from clickstream import dim_users, runtime
+from clickstream import gold_dim_users, runtime
 from clickstream.contract import GOLD_DIM_USERS
-from clickstream.dim_users import (
+from clickstream.gold_dim_users import (
     CHANGES_VIEW,
     DIM_USERS_COLUMNS,
     identify_changes,
@@ -283,4 +283,4 @@ def test_local_run_defines_a_materialized_view_with_the_same_rows(spark, monkeyp
             version("u1", "pro", None, None, (5, "e2"), None),
         ),
     )
-    assert dim_users.auto_cdc_arguments()["target"] == GOLD_DIM_USERS
+    assert gold_dim_users.auto_cdc_arguments()["target"] == GOLD_DIM_USERS

@@ -20,9 +20,9 @@ from __future__ import annotations
 import pytest
 from pyspark.sql import functions as F
 
-from clickstream import daily_metrics, quality_daily
+from clickstream import gold_daily_metrics, gold_quality_daily
+from clickstream.gold_sessions import identity_links
 from clickstream.schema import BRONZE_SCHEMA, SILVER_SCHEMA
-from clickstream.sessions import identity_links
 
 AGGREGATE, WINDOW, GENERATE = "Aggregate", "Window", "Generate"
 DEFINING = ("Project", AGGREGATE, WINDOW, GENERATE)  # operators that make new columns
@@ -113,8 +113,8 @@ def tables(spark, tmp_path_factory):
 
     silver = table("silver", SILVER_SCHEMA)
     links = table("links", identity_links(silver).schema)
-    starts = table("starts", daily_metrics.session_starts(silver, links).schema)
-    identities = table("identities", daily_metrics.daily_identities(starts).schema)
+    starts = table("starts", gold_daily_metrics.session_starts(silver, links).schema)
+    identities = table("identities", gold_daily_metrics.daily_identities(starts).schema)
     quarantine_schema = f"{BRONZE_SCHEMA.simpleString()[7:-1]}, failed_rules array<string>"
     return {
         "silver": silver,
@@ -130,16 +130,19 @@ VIEWS = {
     "gold_identity_links": (AGGREGATE, lambda t: identity_links(t["silver"])),
     "gold_session_starts": (
         WINDOW,
-        lambda t: daily_metrics.session_starts(t["silver"], t["links"]),
+        lambda t: gold_daily_metrics.session_starts(t["silver"], t["links"]),
     ),
-    "gold_daily_identities": (AGGREGATE, lambda t: daily_metrics.daily_identities(t["starts"])),
+    "gold_daily_identities": (
+        AGGREGATE,
+        lambda t: gold_daily_metrics.daily_identities(t["starts"]),
+    ),
     "gold_daily_counts": (
         AGGREGATE,
-        lambda t: daily_metrics.daily_counts(t["silver"], t["identities"]),
+        lambda t: gold_daily_metrics.daily_counts(t["silver"], t["identities"]),
     ),
     "gold_quality_counts": (
         AGGREGATE,
-        lambda t: quality_daily.quality_counts(t["bronze"], t["quarantine"], t["silver"]),
+        lambda t: gold_quality_daily.quality_counts(t["bronze"], t["quarantine"], t["silver"]),
     ),
 }
 
@@ -187,10 +190,10 @@ def test_the_old_daily_metrics_shape_would_fail_the_check(tables):
 @pytest.mark.parametrize(
     ("build", "day"),
     [
-        (lambda t: daily_metrics.daily_metrics(
-            daily_metrics.daily_counts(t["silver"], t["identities"])), "event_date"),
-        (lambda t: quality_daily.quality_daily(
-            quality_daily.quality_counts(t["bronze"], t["quarantine"], t["silver"])),
+        (lambda t: gold_daily_metrics.daily_metrics(
+            gold_daily_metrics.daily_counts(t["silver"], t["identities"])), "event_date"),
+        (lambda t: gold_quality_daily.quality_daily(
+            gold_quality_daily.quality_counts(t["bronze"], t["quarantine"], t["silver"])),
          "ingest_date"),
     ],
 )  # fmt: skip

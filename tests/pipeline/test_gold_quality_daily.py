@@ -7,7 +7,7 @@ from datetime import date, datetime
 from pyspark.testing import assertDataFrameEqual
 
 from clickstream.contract import QUALITY_DAILY_COLUMNS
-from clickstream.quality_daily import build_quality_daily, daily_totals
+from clickstream.gold_quality_daily import build_quality_daily, daily_totals
 
 DAY_1, DAY_2 = datetime(2026, 3, 1, 9, 0), datetime(2026, 3, 2, 23, 59, 59)
 

@@ -1,4 +1,4 @@
-"""gold_sessions: sessionization of the whole Silver history (clickstream.sessions)."""
+"""gold_sessions: sessionization of the whole Silver history (clickstream.gold_sessions)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 import pytest
 from pyspark.testing import assertDataFrameEqual
 
+from clickstream.gold_sessions import SESSION_COLUMNS, build_sessions
 from clickstream.schema import SILVER_SCHEMA
-from clickstream.sessions import SESSION_COLUMNS, build_sessions
 
 DAY = "2024-05-01"
 

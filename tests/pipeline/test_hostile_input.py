@@ -1,6 +1,7 @@
 """Hostile input, one example per hazard: no line stops the feed, every line is accounted for.
 
-Each line goes through the real ingest (parse + rules, ``clickstream.bronze.ingest_lines``) and
+Each line goes through the real ingest (parse + rules,
+``clickstream.bronze_events.ingest_lines``) and
 the real Silver columns, in the test session that runs Spark with the pipeline's settings (no
 ``mapKeyDedupPolicy`` or other semantic change; see ``spark_test_session``).
 """
@@ -14,9 +15,9 @@ import pytest
 from pyspark.errors import SparkRuntimeException
 from pyspark.sql import functions as F
 
-from clickstream.bronze import ingest_lines
+from clickstream.bronze_events import ingest_lines
 from clickstream.contract import INGESTED_AT, RESCUED_DATA, SOURCE_FILE
-from clickstream.silver import quarantine_rows, to_silver_columns, valid_rows
+from clickstream.silver_events import quarantine_rows, to_silver_columns, valid_rows
 
 KEY = "test-pii-key-for-unit-tests"
 INGESTED = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)

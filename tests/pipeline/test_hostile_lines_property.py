@@ -14,13 +14,13 @@ from hostile_lines import INGESTED_AT, hostile_lines
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from clickstream.bronze import ingest_lines
+from clickstream.bronze_events import ingest_lines
 from clickstream.contract import INGESTED_AT as INGESTED_AT_COLUMN
 from clickstream.contract import SOURCE_FILE
-from clickstream.daily_metrics import build_daily_metrics
-from clickstream.dim_users import build_dim_users
-from clickstream.sessions import build_sessions
-from clickstream.silver import quarantine_rows, to_silver_columns, valid_rows
+from clickstream.gold_daily_metrics import build_daily_metrics
+from clickstream.gold_dim_users import build_dim_users
+from clickstream.gold_sessions import build_sessions
+from clickstream.silver_events import quarantine_rows, to_silver_columns, valid_rows
 
 KEY = "test-pii-key-for-property-tests"
 BATCHES = settings(

@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 
 from pyspark.sql import functions as F
 
-from clickstream.bronze import parse_raw_lines
+from clickstream.bronze_events import parse_raw_lines
 from clickstream.contract import CORRUPT_RECORD_KEY, INGESTED_AT, RESCUED_DATA, SOURCE_FILE
 from clickstream.rules import PARSER_MAX_STRING_LENGTH, check_rules
-from clickstream.silver import quarantine_rows, to_silver_columns, valid_rows
+from clickstream.silver_events import quarantine_rows, to_silver_columns, valid_rows
 
 EVENT = {
     "messageId": "m1",

@@ -19,7 +19,7 @@ from clickstream.contract import INGESTED_AT
 from clickstream.rules import check_rules
 from clickstream.runtime import Runtime
 from clickstream.schema import BRONZE_SCHEMA
-from clickstream.silver import build_silver_events, read_with_ingest_watermark
+from clickstream.silver_events import build_silver_events, read_with_ingest_watermark
 
 KEY = "test-pii-key-for-unit-tests"
 HORIZON = "3 days"

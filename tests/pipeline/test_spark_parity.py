@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 from spark_test_session import MASTER, SETTINGS, TEST_ONLY
 
-from clickstream.silver import SILVER_SPARK_CONF
+from clickstream.silver_events import SILVER_SPARK_CONF
 from clickstream_cli.local_home import LocalHome
 from clickstream_cli.pipelines_launch import MASTER as PIPELINE_MASTER
 from clickstream_cli.pipelines_launch import submit_arguments

@@ -1,4 +1,4 @@
-"""Bronze: raw lines kept as they came (clickstream.bronze); one parser for both platforms."""
+"""Bronze: raw lines kept as they came (clickstream.bronze_events); one parser for both."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from unittest.mock import MagicMock
 import pytest
 from pyspark.testing import assertDataFrameEqual
 
-from clickstream import bronze, runtime
-from clickstream.bronze import (
+from clickstream import bronze_events, runtime
+from clickstream.bronze_events import (
     AUTO_LOADER_OPTIONS,
     parse_raw_lines,
     read_landing_with_auto_loader,
@@ -219,19 +219,21 @@ def test_auto_loader_lines_get_the_same_columns_as_local_lines():
 
 
 def test_both_readers_feed_the_same_parser_and_rules(monkeypatch):
-    monkeypatch.setattr(bronze, "read_landing_with_auto_loader", lambda spark, path: f"al {path}")
-    monkeypatch.setattr(bronze, "read_landing_as_lines", lambda spark, path: f"fs {path}")
-    monkeypatch.setattr(bronze, "parse_raw_lines", lambda lines: f"parsed {lines}")
-    monkeypatch.setattr(bronze, "check_rules", lambda parsed: parsed)
+    monkeypatch.setattr(
+        bronze_events, "read_landing_with_auto_loader", lambda spark, path: f"al {path}"
+    )
+    monkeypatch.setattr(bronze_events, "read_landing_as_lines", lambda spark, path: f"fs {path}")
+    monkeypatch.setattr(bronze_events, "parse_raw_lines", lambda lines: f"parsed {lines}")
+    monkeypatch.setattr(bronze_events, "check_rules", lambda parsed: parsed)
     on_databricks = runtime.Runtime(name="databricks", landing_path="abfss://l/")
     local = runtime.Runtime(name="local", landing_path="landing", pii_key="k")
 
-    assert bronze.read_raw_events(MagicMock(), on_databricks) == "parsed al abfss://l/"
-    assert bronze.read_raw_events(MagicMock(), local) == "parsed fs landing"
+    assert bronze_events.read_raw_events(MagicMock(), on_databricks) == "parsed al abfss://l/"
+    assert bronze_events.read_raw_events(MagicMock(), local) == "parsed fs landing"
 
 
 def test_a_byte_order_mark_does_not_make_the_first_line_malformed(spark):
-    from clickstream.bronze import parse_raw_lines
+    from clickstream.bronze_events import parse_raw_lines
 
     lines = spark.createDataFrame(
         [('\ufeff{"messageId":"m1","type":"page"}', "f.json", None)],

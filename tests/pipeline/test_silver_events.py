@@ -1,4 +1,4 @@
-"""Silver: valid events, UTC, keyed hashes instead of PII, deduplicated (clickstream.silver)."""
+"""Silver: valid events, UTC, keyed PII hashes, deduplicated (clickstream.silver_events)."""
 
 from __future__ import annotations
 
@@ -14,11 +14,11 @@ from medallion import Medallion
 from pyspark.sql import functions as F
 from pyspark.testing import assertDataFrameEqual
 
-from clickstream.bronze import parse_raw_lines
+from clickstream.bronze_events import parse_raw_lines
 from clickstream.contract import INGESTED_AT, SOURCE_FILE
 from clickstream.rules import check_rules
 from clickstream.schema import BRONZE_SCHEMA, SILVER_SCHEMA
-from clickstream.silver import (
+from clickstream.silver_events import (
     build_silver_events,
     quarantine_rows,
     to_silver_columns,
@@ -454,7 +454,7 @@ def test_bronze_equals_silver_plus_quarantine_plus_duplicates(spark, tmp_path):
 
 
 def test_email_inside_free_text_property_is_cut_out(spark):
-    from clickstream.silver import REDACTED_EMAIL, _public_properties
+    from clickstream.silver_events import REDACTED_EMAIL, _public_properties
 
     row = (
         spark.createDataFrame(
@@ -470,7 +470,7 @@ def test_ingest_watermark_is_declared_in_sql_with_the_horizon():
     from unittest.mock import MagicMock
 
     from clickstream.runtime import Runtime
-    from clickstream.silver import read_with_ingest_watermark
+    from clickstream.silver_events import read_with_ingest_watermark
 
     spark = MagicMock(name="spark")
     rt = Runtime(name="local", landing_path="landing", pii_key="k", dedupe_horizon="12 hours")

@@ -23,7 +23,7 @@ Choices (the column contract is in ``SESSION_COLUMNS``):
 - **Late events.** Computed over the whole history, not with streaming state: a late event
   (even days late) lands in the session it belongs to, extends it, or bridges two sessions into
   one (the gap between them is gone, so one session is the correct answer). On Databricks the
-  table is maintained batch by batch (:mod:`clickstream.sessions_incremental`) with the same
+  table is maintained batch by batch (:mod:`clickstream.gold_sessions_incremental`) with the same
   result; this module stays the definition.
 - **session_id** = SHA-256 of ``identity | session_start`` (epoch microseconds, so independent of
   the session time zone). It is stable across recomputes unless a late event moves the start.

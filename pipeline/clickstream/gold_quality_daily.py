@@ -46,8 +46,8 @@ from clickstream.contract import (
     QUALITY_RECEIVED,
     QUALITY_TOTALS,
 )
+from clickstream.gold_sessions import utc_date
 from clickstream.rules import SILVER_RULES
-from clickstream.sessions import utc_date
 
 INGEST_DATE, RULE, ROWS = QUALITY_DAILY_COLUMNS
 _SOURCE_TOTALS = (QUALITY_RECEIVED, QUALITY_QUARANTINED, QUALITY_ACCEPTED)

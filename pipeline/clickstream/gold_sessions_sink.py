@@ -8,7 +8,8 @@ arbitrary data sinks in pipelines"). So:
 
 - ``batch_id == 0`` (first start or full refresh): both tables are replaced by the full
   recompute over Silver; the batch's rows are in Silver, so they are not read separately.
-- any other batch: :func:`clickstream.sessions_incremental.apply_sessions_batch`, then one MERGE
+- any other batch: :func:`clickstream.gold_sessions_incremental.apply_sessions_batch`,
+  then one MERGE
   into the sessions (upserts and deletes in one commit), then one MERGE into the links. Sessions
   first: if the links MERGE fails, the retried batch still sees the link change and moves the
   same history again (recomputing from Silver is idempotent); the other order could lose it.
@@ -19,8 +20,8 @@ from __future__ import annotations
 import pyspark.sql.functions as F
 from pyspark.sql import DataFrame
 
-from clickstream.sessions import LINK_COLUMNS, SESSION_COLUMNS, build_sessions, link_records
-from clickstream.sessions_incremental import SessionsChange, apply_sessions_batch
+from clickstream.gold_sessions import LINK_COLUMNS, SESSION_COLUMNS, build_sessions, link_records
+from clickstream.gold_sessions_incremental import SessionsChange, apply_sessions_batch
 
 SESSIONS_CLUSTER_BY = ("user_key", "session_start")
 # The handler looks links up by the user they point to (the region's identity).

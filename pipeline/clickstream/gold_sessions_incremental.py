@@ -1,13 +1,13 @@
 """Incremental sessions: what one micro-batch of new Silver rows changes in ``gold_sessions``.
 
 :func:`apply_sessions_batch` answers, for a batch, which sessions to write and which to delete so
-that the sessions table equals :func:`clickstream.sessions.build_sessions` over all of Silver,
+that the sessions table equals :func:`clickstream.gold_sessions.build_sessions` over all of Silver,
 while reading only the identities the batch touches, around the times it touches them.
 
 How (the proof that it is exact is the property test against the full recompute):
 
 1. **Links.** The links table holds, per anonymous key, the user it is linked to and the event
-   that made the link (:func:`clickstream.sessions.link_records`). A batch event carrying both
+   that made the link (:func:`clickstream.gold_sessions.link_records`). A batch event carrying both
    keys that is earlier than the stored link (or the first for its key) replaces it.
 2. **Touched events.** The batch's activity events, under their identity with the new links;
    and, for every anonymous key whose link changed user, all of that key's anonymous activity
@@ -20,7 +20,7 @@ How (the proof that it is exact is the property test against the full recompute)
    is more than 30 minutes from every stored session outside the interval, so nothing outside
    ``[lo, hi]`` is within 30 minutes of it: the interval is bounded by session gaps.
 4. **Recompute.** Silver's activity events of that identity inside ``[lo, hi]`` are sessionized
-   with the code of the full recompute (:func:`clickstream.sessions.sessionize`). Silver is the
+   with the code of the full recompute (:func:`clickstream.gold_sessions.sessionize`). Silver is the
    source of truth, so a re-delivered batch or a retried handler gives the same answer. The old
    sessions of the region that are not rewritten with the same ``session_id`` are deleted.
 
@@ -37,7 +37,7 @@ from dataclasses import dataclass
 import pyspark.sql.functions as F
 from pyspark.sql import Column, DataFrame
 
-from clickstream.sessions import (
+from clickstream.gold_sessions import (
     IDENTITY,
     IDENTITY_INPUT_COLUMNS,
     LINK_COLUMNS,
@@ -237,7 +237,7 @@ def apply_change(table: DataFrame, change_upserts: DataFrame, deletes: DataFrame
     """``table`` after deleting ``deletes`` and upserting ``change_upserts`` by ``key``.
 
     The in-memory equivalent of the sink's MERGE (tests and benchmarks; on Databricks the
-    MERGE in :mod:`clickstream.sessions_sink` does this in the table).
+    MERGE in :mod:`clickstream.gold_sessions_sink` does this in the table).
     """
     removed = change_upserts.select(key).unionByName(deletes.select(key))
     return table.join(removed, key, "left_anti").unionByName(change_upserts)

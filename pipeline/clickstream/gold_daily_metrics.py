@@ -6,7 +6,8 @@ the last has the one shape the incremental-refresh docs accept for it: a GROUP B
 (aggregates over a join or a UNION ALL, never an aggregate under a join or projection, no
 DISTINCT aggregate, no map column), or a window function at the top partitioned by identity.
 
-1. ``gold_identity_links`` (:func:`clickstream.sessions.identity_links`): anonymous key -> user.
+1. ``gold_identity_links`` (:func:`clickstream.gold_sessions.identity_links`):
+   anonymous key -> user.
 2. ``gold_session_starts`` (:func:`session_starts`): each activity event with its stitched
    identity and whether it opens a session (a window over each identity's events).
 3. ``gold_daily_identities`` (:func:`daily_identities`): one row per date and active identity,
@@ -23,7 +24,8 @@ Choices:
   the date it happened, never on the date it arrived.
 - **Which events count.** Activity events only (``page``, ``screen``, ``track``), the same set
   that builds sessions. ``active_users`` = distinct identities (the stitched identity of
-  :mod:`clickstream.sessions`) with an activity event that day; ``page_views`` = ``page`` events;
+  :mod:`clickstream.gold_sessions`) with an activity event that day;
+  ``page_views`` = ``page`` events;
   the funnel columns count ``track`` events named exactly as in the Segment e-commerce spec
   (``Product Viewed``, ``Product Added``, ``Checkout Started``, ``Order Completed`` -> ``orders``).
 - **sessions** = sessions that start on that UTC date: activity events whose identity's previous
@@ -43,7 +45,7 @@ import pyspark.sql.functions as F
 from pyspark.sql import Column, DataFrame
 
 from clickstream.contract import DAILY_METRICS_COLUMNS, FUNNEL_COLUMNS, ORDER_COMPLETED
-from clickstream.sessions import (
+from clickstream.gold_sessions import (
     IDENTITY,
     LINKED_USER_KEY,
     activity_events,
@@ -54,7 +56,7 @@ from clickstream.sessions import (
     is_track,
     starts_a_session,
 )
-from clickstream.silver import REVENUE_TYPE
+from clickstream.silver_events import REVENUE_TYPE
 
 STARTS_SESSION = "starts_session"
 SESSIONS = "sessions"

@@ -1,4 +1,4 @@
-"""Incremental sessions (clickstream.sessions_incremental) equal the full recompute.
+"""Incremental sessions (clickstream.gold_sessions_incremental) equal the full recompute.
 
 Applying ``apply_sessions_batch`` batch by batch, starting from empty tables, must leave exactly
 the sessions and links that ``build_sessions`` / ``link_records`` compute over all events:
@@ -16,9 +16,9 @@ from pyspark.sql import DataFrame
 from pyspark.testing import assertDataFrameEqual
 
 from clickstream.contract import ORDER_COMPLETED
+from clickstream.gold_sessions import LINK_COLUMNS, build_sessions, link_records
+from clickstream.gold_sessions_incremental import apply_change, apply_sessions_batch
 from clickstream.schema import SILVER_SCHEMA
-from clickstream.sessions import LINK_COLUMNS, build_sessions, link_records
-from clickstream.sessions_incremental import apply_change, apply_sessions_batch
 
 START = datetime(2024, 5, 1, 9, 0, tzinfo=UTC)
 STEP = timedelta(minutes=10)  # a coarse grid: gaps of exactly 30 minutes happen often
