@@ -1,8 +1,9 @@
-"""The data contract as plain constants: table names, Segment fields, the funnel. No pyspark.
+"""The data contract as plain constants: table names, column lists, Segment fields, the funnel.
+No pyspark.
 
-Everything that names a table, a raw field or a funnel step imports it from here: the pipeline
-(``clickstream.schema`` builds its Spark types from these names), the sample-data generator, the
-reports and the dashboards. Change a name here and every reader follows.
+Everything that names a table, a column list, a raw field or a funnel step imports it from here:
+the pipeline (``clickstream.schema`` builds its Spark types from these names), the sample-data
+generator, the reports and the dashboards. Change a name here and every reader follows.
 """
 
 from __future__ import annotations
@@ -118,3 +119,65 @@ GOLD_QUALITY_COUNTS = "gold_quality_counts"
 # table above, so recomputing it costs what the number of days costs. A complete recompute of any
 # other Gold view is a fallback worth a warning.
 FULL_REFRESH_VIEWS = (GOLD_DAILY_METRICS, GOLD_QUALITY_DAILY)
+
+# -- Column lists: what each table (or step between tables) holds, in order. ---------------------
+# Pipeline query functions name their columns, never inspect them (``DataFrame.columns`` would
+# analyse the plan, which a pipeline query function must not do).
+
+# A person across events: user_key once known, else the user the anonymous key was linked to,
+# else the anonymous key (clickstream.gold_sessions); gold_identity_links holds the link.
+IDENTITY = "identity"
+LINKED_USER_KEY = "linked_user_key"
+# The Silver columns Gold's sessions and identities read.
+IDENTITY_INPUT_COLUMNS = (
+    "event_id",
+    "event_type",
+    "event_name",
+    "user_key",
+    "anonymous_key",
+    "event_ts",
+    "event_date",
+    "page_path",
+    "properties",
+)
+SESSION_COLUMNS = (
+    "session_id",
+    "user_key",
+    "session_start",
+    "session_end",
+    "duration_s",
+    "events",
+    "page_views",
+    "entry_path",
+    "exit_path",
+    "converted",
+)
+# gold_session_links: anonymous key -> linked user, with the event that made the link.
+LINK_COLUMNS = ("anonymous_key", "user_key", "link_ts", "link_event_id")
+
+# gold_dim_users: SCD2 keyed by DIM_USERS_KEYS; a change in a tracked column opens a version.
+DIM_USERS_KEYS = ("user_key",)
+DIM_USERS_TRACKED = ("plan", "country", "email_hash")
+# Change records are ordered by CHANGE_SEQUENCE = struct(event_ts, event_id): event time, ties
+# broken by the (unique) event id. AUTO CDC copies it into __START_AT/__END_AT, so those are
+# structs of these two fields (docs/platform-notes.md, "AUTO CDC ties").
+CHANGE_SEQUENCE = "change_sequence"
+CHANGE_SEQUENCE_FIELDS = ("event_ts", "event_id")
+DIM_USERS_COLUMNS = (*DIM_USERS_KEYS, *DIM_USERS_TRACKED, "__START_AT", "__END_AT")
+
+# Initial clustering keys per table (Databricks starts automatic clustering from them; locally
+# they are the explicit keys). Gold reads Silver by day and by person.
+CLUSTER_BY = {
+    SILVER_EVENTS: ("event_date", "user_key"),
+    GOLD_DIM_USERS: DIM_USERS_KEYS,
+    GOLD_SESSIONS: ("user_key", "session_start"),
+    # The sessions sink looks links up by the user they point to.
+    GOLD_SESSION_LINKS: ("user_key",),
+    GOLD_IDENTITY_LINKS: ("anonymous_key",),
+    GOLD_SESSION_STARTS: (IDENTITY, "event_date"),
+    GOLD_DAILY_IDENTITIES: ("event_date",),
+    GOLD_DAILY_COUNTS: ("event_date",),
+    GOLD_DAILY_METRICS: ("event_date",),
+    GOLD_QUALITY_COUNTS: (QUALITY_DAILY_COLUMNS[0],),
+    GOLD_QUALITY_DAILY: (QUALITY_DAILY_COLUMNS[0],),
+}

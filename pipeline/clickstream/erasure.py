@@ -31,8 +31,15 @@ from dataclasses import dataclass, field
 import pyspark.sql.functions as F
 from pyspark.sql import Column, DataFrame, SparkSession
 
-from clickstream.contract import CORRUPT_LINE, CORRUPT_RECORD_KEY, RESCUED_DATA, SEGMENT_FIELDS
-from clickstream.gold_sessions import IDENTITY, LINKED_USER_KEY, resolve_identity
+from clickstream.contract import (
+    CORRUPT_LINE,
+    CORRUPT_RECORD_KEY,
+    IDENTITY,
+    LINKED_USER_KEY,
+    RESCUED_DATA,
+    SEGMENT_FIELDS,
+)
+from clickstream.gold_sessions import resolve_identity
 from clickstream.hashing import hmac_sha256, normalise_email, normalise_id
 
 # A double-quoted JSON string (escapes kept as they are), or the unterminated one a cut-off line

@@ -44,10 +44,14 @@ from __future__ import annotations
 import pyspark.sql.functions as F
 from pyspark.sql import Column, DataFrame
 
-from clickstream.contract import DAILY_METRICS_COLUMNS, FUNNEL_COLUMNS, ORDER_COMPLETED
-from clickstream.gold_sessions import (
+from clickstream.contract import (
+    DAILY_METRICS_COLUMNS,
+    FUNNEL_COLUMNS,
     IDENTITY,
     LINKED_USER_KEY,
+    ORDER_COMPLETED,
+)
+from clickstream.gold_sessions import (
     activity_events,
     identity,
     identity_links,

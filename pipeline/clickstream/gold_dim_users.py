@@ -15,10 +15,14 @@ Semantics, identical on both platforms:
   least one tracked attribute: ``traits['plan']``, ``traits['country']`` (Silver already merged
   top-level ``traits`` and ``context.traits``) or ``email_hash``. An identify with none of them
   (a bare login) says nothing about the attributes and is not a change record.
-- **Sequence** = ``event_ts`` (event time), so ``__START_AT``/``__END_AT`` are timestamps: a
-  version is valid from its ``__START_AT`` up to (excluded) its ``__END_AT``. AUTO CDC expects
-  one update per key per sequence value; locally two identifies of one user at the very same
-  instant are ordered by ``event_id`` (the later one then opens a version of zero length).
+- **Sequence** = ``change_sequence`` = ``struct(event_ts, event_id)``: event time, and for two
+  identifies of one user at the very same instant, the event id (unique in Silver). AUTO CDC
+  needs one update per key per sequence value and breaks ties arbitrarily; with the event id in
+  the sequence there are no ties, so both platforms order every record the same way. AUTO CDC
+  types ``__START_AT``/``__END_AT`` as the sequence, so they are
+  ``struct<event_ts timestamp, event_id string>`` here too: a version is valid from
+  ``__START_AT.event_ts`` up to (excluded) ``__END_AT.event_ts``; the earlier of two same-instant
+  identifies opens a version of zero length (docs/platform-notes.md, "AUTO CDC ties").
 - **Versions.** Each record upserts the whole row (``ignore_null_updates`` stays at its default
   false): a null ``plan`` in a later identify replaces the earlier plan. A record whose tracked
   values equal (null-safe) those of the record just before it opens no new version. A late record
@@ -33,24 +37,23 @@ from typing import Any
 import pyspark.sql.functions as F
 from pyspark.sql import DataFrame, Window
 
-from clickstream.contract import GOLD_DIM_USERS
-
-KEYS = ("user_key",)
-TRACKED_COLUMNS = ("plan", "country", "email_hash")
-SEQUENCE_COLUMNS = ("event_ts", "event_id")
-DIM_USERS_COLUMNS = (*KEYS, *TRACKED_COLUMNS, "__START_AT", "__END_AT")
+from clickstream.contract import (
+    CHANGE_SEQUENCE,
+    CHANGE_SEQUENCE_FIELDS,
+    DIM_USERS_KEYS,
+    DIM_USERS_TRACKED,
+    GOLD_DIM_USERS,
+)
 
 # Name of the streaming view AUTO CDC reads on Databricks.
 CHANGES_VIEW = "gold_dim_users_changes"
 
 COMMENT = (
     "SCD Type 2 history of user attributes (plan, country, email hash) from identify events, "
-    "keyed by user_key; a version is valid from __START_AT up to __END_AT (null = current), "
-    "both event times in UTC."
+    "keyed by user_key; a version is valid from __START_AT.event_ts up to __END_AT.event_ts "
+    "(null = current), event times in UTC; event_id orders identifies of the same instant."
 )
 TABLE_PROPERTIES = {"quality": "gold"}
-LOCAL_CLUSTER_BY = ["user_key"]
-SEQUENCE_BY = "event_ts"
 
 
 def identify_changes(events: DataFrame) -> DataFrame:
@@ -65,28 +68,31 @@ def identify_changes(events: DataFrame) -> DataFrame:
         traits.getItem("plan").alias("plan"),
         traits.getItem("country").alias("country"),
         "email_hash",
-        *SEQUENCE_COLUMNS,
+        F.struct(*CHANGE_SEQUENCE_FIELDS).alias(CHANGE_SEQUENCE),
     )
-    return records.where(F.coalesce(*[F.col(c) for c in TRACKED_COLUMNS]).isNotNull())
+    return records.where(F.coalesce(*[F.col(c) for c in DIM_USERS_TRACKED]).isNotNull())
 
 
 def scd2_history(changes: DataFrame) -> DataFrame:
-    """Change records (whole history) -> the SCD2 rows AUTO CDC keeps (``DIM_USERS_COLUMNS``)."""
-    by_user = Window.partitionBy(*KEYS).orderBy(*SEQUENCE_COLUMNS)
-    tracked = F.struct(*TRACKED_COLUMNS)
+    """Change records (whole history) -> the SCD2 rows AUTO CDC keeps (``DIM_USERS_COLUMNS``).
+
+    Ordered by the same ``change_sequence`` AUTO CDC sequences by, so a tie cannot arise.
+    """
+    by_user = Window.partitionBy(*DIM_USERS_KEYS).orderBy(CHANGE_SEQUENCE)
+    tracked = F.struct(*DIM_USERS_TRACKED)
     marked = changes.select(
-        *KEYS,
-        *TRACKED_COLUMNS,
-        *SEQUENCE_COLUMNS,
+        *DIM_USERS_KEYS,
+        *DIM_USERS_TRACKED,
+        CHANGE_SEQUENCE,
         F.lag(tracked).over(by_user).alias("_previous"),
-        F.lag("event_id").over(by_user).isNull().alias("_first"),
+        F.lag(CHANGE_SEQUENCE).over(by_user).isNull().alias("_first"),
     )
     versions = marked.where(F.col("_first") | ~tracked.eqNullSafe(F.col("_previous")))
     return versions.select(
-        *KEYS,
-        *TRACKED_COLUMNS,
-        F.col(SEQUENCE_BY).alias("__START_AT"),
-        F.lead(SEQUENCE_BY).over(by_user).alias("__END_AT"),
+        *DIM_USERS_KEYS,
+        *DIM_USERS_TRACKED,
+        F.col(CHANGE_SEQUENCE).alias("__START_AT"),
+        F.lead(CHANGE_SEQUENCE).over(by_user).alias("__END_AT"),
     )
 
 
@@ -100,9 +106,9 @@ def auto_cdc_arguments() -> dict[str, Any]:
     return {
         "target": GOLD_DIM_USERS,
         "source": CHANGES_VIEW,
-        "keys": list(KEYS),
-        "sequence_by": SEQUENCE_BY,
-        "except_column_list": list(SEQUENCE_COLUMNS),
+        "keys": list(DIM_USERS_KEYS),
+        "sequence_by": CHANGE_SEQUENCE,
+        "except_column_list": [CHANGE_SEQUENCE],
         "stored_as_scd_type": 2,
-        "track_history_column_list": list(TRACKED_COLUMNS),
+        "track_history_column_list": list(DIM_USERS_TRACKED),
     }

@@ -4,7 +4,7 @@ Plain DataFrame -> DataFrame functions over the whole Silver history (``silver_e
 ``gold_sessions`` materialized view calls :func:`build_sessions`. ``gold_daily_metrics`` reuses
 the identity and activity rules defined here, so both tables count the same events.
 
-Choices (the column contract is in ``SESSION_COLUMNS``):
+Choices (the column contract is ``clickstream.contract.SESSION_COLUMNS``):
 
 - **Identity.** A person is ``user_key`` once known. Anonymous events are stitched to the user
   their ``anonymous_key`` was linked to: the ``user_key`` of the earliest event (by event time,
@@ -39,7 +39,12 @@ from __future__ import annotations
 import pyspark.sql.functions as F
 from pyspark.sql import Column, DataFrame, Window, WindowSpec
 
-from clickstream.contract import ORDER_COMPLETED
+from clickstream.contract import (
+    IDENTITY,
+    IDENTITY_INPUT_COLUMNS,
+    LINKED_USER_KEY,
+    ORDER_COMPLETED,
+)
 
 SESSION_GAP_MINUTES = 30
 _MICROS_PER_SECOND = 1_000_000
@@ -49,35 +54,6 @@ SESSION_GAP_MICROS = SESSION_GAP_MINUTES * 60 * _MICROS_PER_SECOND
 PAGE = "page"
 TRACK = "track"
 ACTIVITY_TYPES = ("page", "screen", "track")
-
-
-IDENTITY = "identity"
-# The Silver columns Gold reads. Named, never inspected (``DataFrame.columns`` would analyse the
-# plan, which pipeline query functions must not do).
-IDENTITY_INPUT_COLUMNS = (
-    "event_id",
-    "event_type",
-    "event_name",
-    "user_key",
-    "anonymous_key",
-    "event_ts",
-    "event_date",
-    "page_path",
-    "properties",
-)
-
-SESSION_COLUMNS = (
-    "session_id",
-    "user_key",
-    "session_start",
-    "session_end",
-    "duration_s",
-    "events",
-    "page_views",
-    "entry_path",
-    "exit_path",
-    "converted",
-)
 
 
 def utc_date(ts: Column) -> Column:
@@ -96,10 +72,6 @@ def is_track(event_name: str) -> Column:
 
 def _event_order() -> Column:
     return F.struct("event_ts", "event_id")
-
-
-LINKED_USER_KEY = "linked_user_key"
-LINK_COLUMNS = ("anonymous_key", "user_key", "link_ts", "link_event_id")
 
 
 def identity_links(events: DataFrame) -> DataFrame:

@@ -37,11 +37,8 @@ from dataclasses import dataclass
 import pyspark.sql.functions as F
 from pyspark.sql import Column, DataFrame
 
+from clickstream.contract import IDENTITY, IDENTITY_INPUT_COLUMNS, LINK_COLUMNS, SESSION_COLUMNS
 from clickstream.gold_sessions import (
-    IDENTITY,
-    IDENTITY_INPUT_COLUMNS,
-    LINK_COLUMNS,
-    SESSION_COLUMNS,
     SESSION_GAP_MINUTES,
     activity_events,
     link_records,

@@ -20,12 +20,16 @@ from __future__ import annotations
 import pyspark.sql.functions as F
 from pyspark.sql import DataFrame
 
-from clickstream.gold_sessions import LINK_COLUMNS, SESSION_COLUMNS, build_sessions, link_records
+from clickstream.contract import (
+    CLUSTER_BY,
+    GOLD_SESSION_LINKS,
+    GOLD_SESSIONS,
+    LINK_COLUMNS,
+    SESSION_COLUMNS,
+)
+from clickstream.gold_sessions import build_sessions, link_records
 from clickstream.gold_sessions_incremental import SessionsChange, apply_sessions_batch
 
-SESSIONS_CLUSTER_BY = ("user_key", "session_start")
-# The handler looks links up by the user they point to (the region's identity).
-LINKS_CLUSTER_BY = ("user_key",)
 DELETED = "_deleted"
 
 
@@ -78,8 +82,8 @@ def write_sessions_batch(
     spark = batch.sparkSession
     history = spark.read.table(silver)
     if batch_id == 0:
-        _replace(build_sessions(history), sessions, SESSIONS_CLUSTER_BY)
-        _replace(link_records(history), links, LINKS_CLUSTER_BY)
+        _replace(build_sessions(history), sessions, CLUSTER_BY[GOLD_SESSIONS])
+        _replace(link_records(history), links, CLUSTER_BY[GOLD_SESSION_LINKS])
         return
     change = apply_sessions_batch(
         spark.read.table(sessions), spark.read.table(links), history, batch

@@ -9,9 +9,11 @@ the transformation files declare the datasets and decide, from ``is_databricks``
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from clickstream.contract import CLUSTER_BY, FULL_REFRESH_VIEWS
 
 RUNTIME_KEY = "clickstream.runtime"
 LANDING_PATH_KEY = "clickstream.landing_path"
@@ -86,7 +88,7 @@ class Runtime:
         """Table properties of a table that incrementally refreshed views read."""
         return dict(ROW_TRACKING) if self.is_databricks else {}
 
-    def clustering(self, keys: list[str]) -> dict[str, Any]:
+    def clustering(self, keys: Sequence[str]) -> dict[str, Any]:
         """Clustering arguments for a Gold table's decorator.
 
         Databricks: automatic liquid clustering, starting from ``keys`` ("cluster_by_auto ...
@@ -97,6 +99,18 @@ class Runtime:
         if self.is_databricks:
             return {"cluster_by_auto": True, "cluster_by": list(keys)}
         return {"cluster_by": list(keys)}
+
+    def gold_view(self, table: str) -> dict[str, Any]:
+        """The decorator arguments every Gold materialized view shares: its name, the ``quality``
+        property, its refresh policy (full for ``FULL_REFRESH_VIEWS``, else incremental) and its
+        clustering keys from ``CLUSTER_BY``."""
+        refresh = self.full_refresh() if table in FULL_REFRESH_VIEWS else self.incremental_refresh()
+        return {
+            "name": table,
+            "table_properties": {"quality": "gold"},
+            **refresh,
+            **self.clustering(CLUSTER_BY[table]),
+        }
 
 
 def from_conf(conf: Mapping[str, str | None]) -> Runtime:

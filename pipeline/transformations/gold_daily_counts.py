@@ -11,14 +11,11 @@ rt = runtime.current(spark)
 
 
 @dp.materialized_view(
-    name=GOLD_DAILY_COUNTS,
     comment=(
         "Per UTC event date: active users, sessions started, page views, funnel steps and "
         "revenue as sums (revenue at the sum's precision); gold_daily_metrics types them."
     ),
-    table_properties={"quality": "gold"},
-    **rt.incremental_refresh(),
-    **rt.clustering(["event_date"]),
+    **rt.gold_view(GOLD_DAILY_COUNTS),
 )
 def gold_daily_counts() -> DataFrame:
     return daily_counts(spark.read.table(SILVER_EVENTS), spark.read.table(GOLD_DAILY_IDENTITIES))

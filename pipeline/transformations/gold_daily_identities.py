@@ -11,11 +11,8 @@ rt = runtime.current(spark)
 
 
 @dp.materialized_view(
-    name=GOLD_DAILY_IDENTITIES,
     comment="Per UTC event date, each identity with an activity event and the sessions it started.",
-    table_properties={"quality": "gold"},
-    **rt.incremental_refresh(),
-    **rt.clustering(["event_date"]),
+    **rt.gold_view(GOLD_DAILY_IDENTITIES),
 )
 def gold_daily_identities() -> DataFrame:
     return daily_identities(spark.read.table(GOLD_SESSION_STARTS))

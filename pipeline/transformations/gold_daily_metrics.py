@@ -14,15 +14,12 @@ rt = runtime.current(spark)
 
 
 @dp.materialized_view(
-    name=GOLD_DAILY_METRICS,
     comment=(
         "Per UTC event date: active users, sessions started, page views, the e-commerce funnel "
         "(Product Viewed, Product Added, Checkout Started, Order Completed) and revenue "
         "(DECIMAL(18,2); missing or bad revenue counts 0). Late events count on their own date."
     ),
-    table_properties={"quality": "gold"},
-    **rt.full_refresh(),
-    **rt.clustering(["event_date"]),
+    **rt.gold_view(GOLD_DAILY_METRICS),
 )
 def gold_daily_metrics() -> DataFrame:
     return daily_metrics(spark.read.table(GOLD_DAILY_COUNTS))

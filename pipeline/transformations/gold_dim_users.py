@@ -9,11 +9,10 @@ from pyspark import pipelines as dp
 from pyspark.sql import DataFrame
 
 from clickstream import runtime
-from clickstream.contract import GOLD_DIM_USERS, SILVER_EVENTS
+from clickstream.contract import CLUSTER_BY, GOLD_DIM_USERS, SILVER_EVENTS
 from clickstream.gold_dim_users import (
     CHANGES_VIEW,
     COMMENT,
-    LOCAL_CLUSTER_BY,
     TABLE_PROPERTIES,
     auto_cdc_arguments,
     build_dim_users,
@@ -32,7 +31,7 @@ if rt.is_databricks:
         name=GOLD_DIM_USERS,
         comment=COMMENT,
         table_properties=dict(TABLE_PROPERTIES),
-        **rt.clustering(LOCAL_CLUSTER_BY),
+        **rt.clustering(CLUSTER_BY[GOLD_DIM_USERS]),
     )
     dp.create_auto_cdc_flow(**auto_cdc_arguments())
 
@@ -42,7 +41,7 @@ else:
         name=GOLD_DIM_USERS,
         comment=COMMENT + " Local stand-in for AUTO CDC: recomputed from the identify history.",
         table_properties=dict(TABLE_PROPERTIES),
-        **rt.clustering(LOCAL_CLUSTER_BY),
+        **rt.clustering(CLUSTER_BY[GOLD_DIM_USERS]),
     )
     def gold_dim_users() -> DataFrame:
         return build_dim_users(spark.read.table(SILVER_EVENTS))

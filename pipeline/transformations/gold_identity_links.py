@@ -11,14 +11,11 @@ rt = runtime.current(spark)
 
 
 @dp.materialized_view(
-    name=GOLD_IDENTITY_LINKS,
     comment=(
         "Anonymous key -> linked_user_key: the user of the earliest event carrying both keys. "
         "Stitches anonymous browsing to the person for the daily metrics."
     ),
-    table_properties={"quality": "gold"},
-    **rt.incremental_refresh(),
-    **rt.clustering(["anonymous_key"]),
+    **rt.gold_view(GOLD_IDENTITY_LINKS),
 )
 def gold_identity_links() -> DataFrame:
     return identity_links(spark.read.table(SILVER_EVENTS))

@@ -11,14 +11,11 @@ rt = runtime.current(spark)
 
 
 @dp.materialized_view(
-    name=GOLD_SESSION_STARTS,
     comment=(
         "One row per activity event with an identity: event_date, identity (stitched) and "
         "starts_session (the identity's previous event is missing or 30 minutes back)."
     ),
-    table_properties={"quality": "gold"},
-    **rt.incremental_refresh(),
-    **rt.clustering(["identity", "event_date"]),
+    **rt.gold_view(GOLD_SESSION_STARTS),
 )
 def gold_session_starts() -> DataFrame:
     return session_starts(spark.read.table(SILVER_EVENTS), spark.read.table(GOLD_IDENTITY_LINKS))

@@ -10,8 +10,13 @@ from pyspark import pipelines as dp
 from pyspark.sql import DataFrame
 
 from clickstream import runtime
-from clickstream.contract import GOLD_SESSION_LINKS, GOLD_SESSIONS, SILVER_EVENTS
-from clickstream.gold_sessions import IDENTITY_INPUT_COLUMNS, build_sessions
+from clickstream.contract import (
+    GOLD_SESSION_LINKS,
+    GOLD_SESSIONS,
+    IDENTITY_INPUT_COLUMNS,
+    SILVER_EVENTS,
+)
+from clickstream.gold_sessions import build_sessions
 from clickstream.gold_sessions_sink import write_sessions_batch
 
 SINK = "gold_sessions_sink"
@@ -37,15 +42,13 @@ if rt.is_databricks:
 else:
 
     @dp.materialized_view(
-        name=GOLD_SESSIONS,
         comment=(
             "Sessions per person (user_key, or the anonymous key never linked to a user), closed "
             "by 30 minutes of inactivity; entry/exit page, duration, counts, conversion (an Order "
             "Completed). Recomputed over the whole Silver history, so late events join their "
             "session."
         ),
-        table_properties={"quality": "gold"},
-        **rt.clustering(["user_key", "session_start"]),
+        **rt.gold_view(GOLD_SESSIONS),
     )
     def gold_sessions() -> DataFrame:
         return build_sessions(spark.read.table(SILVER_EVENTS))

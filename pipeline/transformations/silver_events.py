@@ -3,7 +3,7 @@
 from pyspark import pipelines as dp
 
 from clickstream import pii_key, runtime
-from clickstream.contract import BRONZE_EVENTS, SILVER_EVENTS
+from clickstream.contract import BRONZE_EVENTS, CLUSTER_BY, SILVER_EVENTS
 from clickstream.silver_events import (
     SILVER_SPARK_CONF,
     build_silver_events,
@@ -20,8 +20,7 @@ key = pii_key.resolve(rt)
     name=SILVER_EVENTS,
     comment="Clickstream events: deduplicated by messageId, UTC, PII replaced by HMAC-SHA-256.",
     table_properties={"quality": "silver", **rt.incremental_source()},
-    # Gold reads Silver by day (daily counts) and by person (identity links, sessions).
-    cluster_by=["event_date", "user_key"],
+    cluster_by=list(CLUSTER_BY[SILVER_EVENTS]),
     # A local speed setting: Databricks gets none (serverless takes few Spark settings).
     spark_conf=None if rt.is_databricks else SILVER_SPARK_CONF,
 )

@@ -23,13 +23,10 @@ from clickstream.contract import (
     GOLD_IDENTITY_LINKS,
     GOLD_QUALITY_COUNTS,
     GOLD_SESSION_STARTS,
-)
-from clickstream.gold_sessions import (
     IDENTITY_INPUT_COLUMNS,
     SESSION_COLUMNS,
-    build_sessions,
-    link_records,
 )
+from clickstream.gold_sessions import build_sessions, link_records
 from clickstream.gold_sessions_incremental import SessionsChange
 from clickstream.gold_sessions_sink import merge_links_sql, merge_sessions_sql
 from clickstream.rules import SILVER_RULES, null_safe
@@ -124,17 +121,21 @@ def test_gold_tables_ask_for_automatic_clustering_from_initial_keys(graph):
     assert table["cluster_by"] == ["user_key"]
 
 
-def test_dim_users_is_an_auto_cdc_scd2_flow(graph):
+def test_dim_users_is_an_auto_cdc_scd2_flow_sequenced_without_ties(graph):
     (flow,) = graph.called("create_auto_cdc_flow")
-    assert flow["target"] == "gold_dim_users"
-    assert flow["source"] == "gold_dim_users_changes"
     assert graph.datasets[flow["source"]]["kind"] == "temporary_view"
-    assert flow["stored_as_scd_type"] == 2
-    assert flow["keys"] == ["user_key"]
-    assert flow["sequence_by"] == "event_ts"
-    assert flow["except_column_list"] == ["event_ts", "event_id"]
-    assert flow["track_history_column_list"] == ["plan", "country", "email_hash"]
-    assert "ignore_null_updates" not in flow  # default false: a null replaces, as locally
+    # The sequence is a column of the change view: struct(event_ts, event_id), unique per event,
+    # so AUTO CDC never breaks a tie arbitrarily. No ignore_null_updates: its default (false)
+    # lets a null replace a value, as the local SCD2 does.
+    assert flow == {
+        "target": "gold_dim_users",
+        "source": "gold_dim_users_changes",
+        "keys": ["user_key"],
+        "sequence_by": "change_sequence",
+        "except_column_list": ["change_sequence"],
+        "stored_as_scd_type": 2,
+        "track_history_column_list": ["plan", "country", "email_hash"],
+    }
 
 
 def test_a_short_pii_key_stops_the_databricks_graph(monkeypatch, spark):

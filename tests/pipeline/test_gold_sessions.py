@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 import pytest
 from pyspark.testing import assertDataFrameEqual
 
-from clickstream.gold_sessions import SESSION_COLUMNS, build_sessions
+from clickstream.contract import SESSION_COLUMNS
+from clickstream.gold_sessions import build_sessions
 from clickstream.schema import SILVER_SCHEMA
 
 DAY = "2024-05-01"

@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from pyspark.sql import DataFrame
 from pyspark.testing import assertDataFrameEqual
 
-from clickstream.contract import ORDER_COMPLETED
-from clickstream.gold_sessions import LINK_COLUMNS, build_sessions, link_records
+from clickstream.contract import LINK_COLUMNS, ORDER_COMPLETED
+from clickstream.gold_sessions import build_sessions, link_records
 from clickstream.gold_sessions_incremental import apply_change, apply_sessions_batch
 from clickstream.schema import SILVER_SCHEMA
 
