@@ -69,18 +69,22 @@ def resource(item: Any) -> rules.Resource:
     )
 
 
-def _resource_policy(rule: str, description: str, validate: rules.ResourceRule) -> Policy:
-    def run(args, report_violation):
-        for message in validate(resource(args), settings(args)):
-            report_violation(str(rules.Violation(rule, args.name, message)))
-
-    return ResourceValidationPolicy(
+def _mandatory(kind: type, rule: str, description: str, run: Any) -> Policy:
+    return kind(
         name=rule,
         description=description,
         validate=run,
         enforcement_level=EnforcementLevel.MANDATORY,
         config_schema=CONFIG,
     )
+
+
+def _resource_policy(rule: str, description: str, validate: rules.ResourceRule) -> Policy:
+    def run(args, report_violation):
+        for message in validate(resource(args), settings(args)):
+            report_violation(str(rules.Violation(rule, args.name, message)))
+
+    return _mandatory(ResourceValidationPolicy, rule, description, run)
 
 
 def _stack_policy(rule: str, description: str, validate: rules.StackRule) -> Policy:
@@ -89,13 +93,7 @@ def _stack_policy(rule: str, description: str, validate: rules.StackRule) -> Pol
         for violation in validate(resources, settings(args)):
             report_violation(str(violation), violation.urn or None)
 
-    return StackValidationPolicy(
-        name=rule,
-        description=description,
-        validate=run,
-        enforcement_level=EnforcementLevel.MANDATORY,
-        config_schema=CONFIG,
-    )
+    return _mandatory(StackValidationPolicy, rule, description, run)
 
 
 def policies() -> list[Policy]:

@@ -1,5 +1,6 @@
 """What `clickstream-cloud run` says when interrupted, when its own checks fail, and in a CI log."""
 
+import pytest
 from cloud_fakes import PIPELINE_ID, UPDATE_ID, flow_event, update_event
 from databricks.sdk.service.pipelines import StartUpdateResponse
 
@@ -10,31 +11,31 @@ def interrupting_pulumi(command, **kwargs):
     raise KeyboardInterrupt
 
 
-def test_ctrl_c_before_the_start_says_no_update_was_started(cli):
-    result = cli("run", "--stack", "dev", pulumi=interrupting_pulumi)
+def ctrl_c_while(step: str, cli, workspace):
+    """``clickstream-cloud run`` interrupted by Ctrl-C while doing ``step``."""
+    if step == "reading the stack":
+        return cli("run", "--stack", "dev", pulumi=interrupting_pulumi)
+    api = workspace.client.pipelines
+    {"starting": api.start_update, "following": api.get_update}[
+        step
+    ].side_effect = KeyboardInterrupt
+    return cli("run", "--stack", "dev")
+
+
+@pytest.mark.parametrize(
+    ("step", "says", "never_says"),
+    [
+        ("reading the stack", "no update was started", "goes on"),
+        ("starting", "clickstream-cloud status --stack dev", "goes on"),
+        ("following", f"stopped following update {UPDATE_ID}; it goes on", "no update"),
+    ],
+)
+def test_ctrl_c_says_what_became_of_the_update(cli, workspace, step, says, never_says):
+    result = ctrl_c_while(step, cli, workspace)
 
     assert result.exit_code == 130
-    assert "no update was started" in result.err
-    assert "goes on" not in result.err
-
-
-def test_ctrl_c_while_starting_says_how_to_check_whether_it_started(cli, workspace):
-    workspace.client.pipelines.start_update.side_effect = KeyboardInterrupt
-
-    result = cli("run", "--stack", "dev")
-
-    assert result.exit_code == 130
-    assert "clickstream-cloud status --stack dev" in result.err
-    assert "goes on" not in result.err
-
-
-def test_ctrl_c_while_following_says_the_update_goes_on(cli, workspace):
-    workspace.client.pipelines.get_update.side_effect = KeyboardInterrupt
-
-    result = cli("run", "--stack", "dev")
-
-    assert result.exit_code == 130
-    assert f"stopped following update {UPDATE_ID}; it goes on" in result.err
+    assert says in result.err
+    assert never_says not in result.err
 
 
 def test_an_answer_without_update_id_is_not_reported_as_an_authentication_failure(cli, workspace):
