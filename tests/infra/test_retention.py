@@ -28,7 +28,6 @@ def test_only_block_blobs_under_the_landing_folder_are_deleted(deploy):
 def test_landing_files_are_deleted_after_the_default_retention(deploy):
     delete = _rule(deploy())["definition"]["actions"]["baseBlob"]["delete"]
     assert delete == {"daysAfterModificationGreaterThan": KEYS["rawRetentionDays"]}
-    assert KEYS["rawRetentionDays"] == 30
 
 
 def test_retention_follows_the_stack_setting(deploy):

@@ -109,7 +109,7 @@ def test_bronze_reads_the_landing_path_as_text_lines_with_auto_loader(graph):
     read_stream.format.assert_called_once_with("cloudFiles")
     reader = read_stream.format.return_value
     reader.options.assert_called_once_with(**AUTO_LOADER_OPTIONS)
-    assert AUTO_LOADER_OPTIONS["cloudFiles.format"] == "text"
+    assert reader.options.call_args.kwargs["cloudFiles.format"] == "text"
     reader.options.return_value.load.assert_called_once_with(CONF[runtime.LANDING_PATH_KEY])
 
 
@@ -271,8 +271,11 @@ def test_silver_is_clustered_for_golds_reads_on_both_platforms(graph, local_grap
         assert g.datasets["silver_events"]["cluster_by"] == ["event_date", "user_key"]
 
 
-def test_auto_loader_discovers_files_from_managed_file_events():
-    assert AUTO_LOADER_OPTIONS["cloudFiles.useManagedFileEvents"] == "true"
+def test_auto_loader_discovers_files_from_managed_file_events(graph):
+    graph.queries[f"{RAW}.bronze_events"]()
+
+    options = graph.spark.readStream.format.return_value.options.call_args.kwargs
+    assert options["cloudFiles.useManagedFileEvents"] == "true"
 
 
 def test_the_local_graph_declares_no_refresh_policy_or_delta_property(local_graph):
