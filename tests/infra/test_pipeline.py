@@ -24,10 +24,11 @@ def uploads(plan):
     return {f.inputs["path"]: f.inputs for f in plan.of_type(FILE)}
 
 
-def test_uploads_transformations_and_the_clickstream_package_only(deploy):
+def test_uploads_transformations_the_clickstream_package_and_the_job_entry_only(deploy):
     assert sorted(uploads(deploy())) == [
         f"{FOLDER}/clickstream/__init__.py",
         f"{FOLDER}/clickstream/runtime.py",
+        f"{FOLDER}/jobs/maintenance.py",
         f"{FOLDER}/transformations/bronze_events.py",
         f"{FOLDER}/transformations/silver_events.py",
     ]
@@ -66,6 +67,7 @@ def test_real_pipeline_folder_uploads_the_clickstream_package():
 
     names = [f.relative for f in source_files()]
     assert "clickstream/runtime.py" in names
+    assert "jobs/maintenance.py" in names and "clickstream/maintenance_main.py" in names
     assert not [n for n in names if "__pycache__" in n or n.endswith(".yml")]
 
 
