@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_databricks as databricks
@@ -119,6 +120,29 @@ def erasure_tasks(args: MaintenanceArgs) -> list[databricks.JobTaskArgs]:
     return tasks
 
 
+def _job(resource_name: str, args: MaintenanceArgs, **job: Any) -> databricks.Job:
+    """A serverless job run as the run-as principal, one run at a time, failures mailed."""
+    notifications = None
+    if args.notification_emails:
+        notifications = databricks.JobEmailNotificationsArgs(
+            on_failures=list(args.notification_emails)
+        )
+    return databricks.Job(
+        resource_name,
+        max_concurrent_runs=1,
+        environments=[
+            databricks.JobEnvironmentArgs(
+                environment_key=ENVIRONMENT_KEY,
+                spec=databricks.JobEnvironmentSpecArgs(environment_version=ENVIRONMENT_VERSION),
+            )
+        ],
+        email_notifications=notifications,
+        # Setting this needs servicePrincipal.user on the principal (RunAsIdentity).
+        run_as=databricks.JobRunAsArgs(service_principal_name=args.run_as),
+        **job,
+    )
+
+
 class MaintenanceJobs(pulumi.ComponentResource):
     """The requests table, its grant, the erasure job and the retention job."""
 
@@ -155,33 +179,17 @@ class MaintenanceJobs(pulumi.ComponentResource):
             ],
             opts=child,
         )
-        jobs = pulumi.ResourceOptions(parent=self, depends_on=list(args.uploads))
-        common = dict(
-            max_concurrent_runs=1,
-            environments=[
-                databricks.JobEnvironmentArgs(
-                    environment_key=ENVIRONMENT_KEY,
-                    spec=databricks.JobEnvironmentSpecArgs(environment_version=ENVIRONMENT_VERSION),
-                )
-            ],
-            email_notifications=databricks.JobEmailNotificationsArgs(
-                on_failures=list(args.notification_emails)
-            )
-            if args.notification_emails
-            else None,
-            # Setting this needs servicePrincipal.user on the principal (RunAsIdentity).
-            run_as=databricks.JobRunAsArgs(service_principal_name=args.run_as),
-        )
-        erasure = databricks.Job(
+        erasure = _job(
             f"{name}-erasure",
+            args,
             name=f"clickstream-{args.stack}-erasure",
             parameters=[databricks.JobParameterArgs(name=REQUEST_ID_PARAMETER, default="")],
             tasks=erasure_tasks(args),
-            opts=jobs,
-            **common,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.uploads)),
         )
-        retention = databricks.Job(
+        retention = _job(
             f"{name}-retention",
+            args,
             name=f"clickstream-{args.stack}-retention",
             tasks=[
                 _python_task(
@@ -203,8 +211,7 @@ class MaintenanceJobs(pulumi.ComponentResource):
                 timezone_id=args.timezone,
                 pause_status="UNPAUSED",
             ),
-            opts=jobs,
-            **common,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.uploads)),
         )
         for job, label in ((erasure, "erasure"), (retention, "retention")):
             databricks.Permissions(

@@ -117,7 +117,8 @@ def _delete_count(spark, statement: str) -> int:
 
 def erase(spark, args: JobArgs, key: str) -> dict[str, int]:
     """Task ``erase``: steps 1-4 of the module docstring; returns rows deleted per table."""
-    from delta.tables import DeltaTable
+    # The Delta Lake Python API of the Databricks runtime (not installed locally).
+    from delta.tables import DeltaTable  # type: ignore[import-not-found]
 
     request = _request(spark, args)
     subject = subject_of_request(spark, args, key, request)

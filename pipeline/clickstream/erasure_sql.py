@@ -12,9 +12,9 @@ The job (``clickstream.erasure_job``) works out the person's :class:`~clickstrea
    raw tables, matched on clear values, are deleted through the DataFrame API by the job.
 2. :data:`REFRESHED_VIEWS`: the materialized views are recomputed by a pipeline refresh instead
    (a view cannot be the target of a ``DELETE``).
-3. :func:`clickstream.retention.purge`: ``REORG TABLE ... APPLY (PURGE)`` rewrites the files whose rows a
-   deletion vector hides, then ``VACUUM`` removes unreferenced files older than the table's
-   retention (docs/platform-notes.md, "Erasure and retention jobs").
+3. :func:`clickstream.retention.purge`: ``REORG TABLE ... APPLY (PURGE)`` rewrites the files
+   whose rows a deletion vector hides, then ``VACUUM`` removes unreferenced files older than
+   the table's retention (docs/platform-notes.md, "Erasure and retention jobs").
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from clickstream.contract import (
     SILVER_EVENTS,
 )
 from clickstream.erasure import Subject
-from clickstream.retention import purge, qualified
+from clickstream.retention import qualified
 
 # Published tables that receive the erasure's DELETE (streaming tables and the sink's tables).
 DELETED_TABLES = (SILVER_EVENTS, GOLD_DIM_USERS, GOLD_SESSIONS, GOLD_SESSION_LINKS)

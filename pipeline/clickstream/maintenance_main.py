@@ -21,7 +21,9 @@ def parse_retention(argv: Sequence[str]) -> argparse.Namespace:
 
 
 def main(
-    argv: Sequence[str], spark=None, read_secret: pii_key.SecretReader = pii_key.read_databricks_secret
+    argv: Sequence[str],
+    spark=None,
+    read_secret: pii_key.SecretReader = pii_key.read_databricks_secret,
 ) -> int:
     """Run one task; ``spark`` and ``read_secret`` are the runtime's unless given (tests)."""
     if not argv or argv[0] not in ("erase", "purge", "retain"):

@@ -13,6 +13,7 @@ from clickstream import runtime
 from clickstream.contract import GOLD_SESSION_LINKS, GOLD_SESSIONS, SILVER_EVENTS
 from clickstream.gold_sessions import IDENTITY_INPUT_COLUMNS, build_sessions
 from clickstream.gold_sessions_sink import write_sessions_batch
+from clickstream.silver_events import stream_skipping_deletes
 
 SINK = "gold_sessions_sink"
 rt = runtime.current(spark)
@@ -32,7 +33,9 @@ if rt.is_databricks:
         comment="New Silver rows; the sink merges the sessions they change into gold_sessions.",
     )
     def gold_sessions_from_silver() -> DataFrame:
-        return spark.readStream.table(SILVER_EVENTS).select(*IDENTITY_INPUT_COLUMNS)
+        # The erasure job deletes from Silver, and from the sessions the sink merges, itself.
+        stream = stream_skipping_deletes(spark, rt, SILVER_EVENTS)
+        return stream.select(*IDENTITY_INPUT_COLUMNS)
 
 else:
 

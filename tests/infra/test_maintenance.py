@@ -88,7 +88,14 @@ def test_retention_job_deletes_raw_rows_past_the_stack_limit_daily(deploy):
         python_task(
             "retain",
             "retain",
-            ["--catalog", "clickstream_prod", "--raw-schema", "clickstream_dlt_raw", "--days", "30"],
+            [
+                "--catalog",
+                "clickstream_prod",
+                "--raw-schema",
+                "clickstream_dlt_raw",
+                "--days",
+                "30",
+            ],
         )
     ]
     assert retention["schedule"] == {

@@ -13,7 +13,6 @@ ROOT = f"/Workspace{FOLDER}"
 RUN_AS = "00000000-0000-4000-8000-00000000f0f0"  # Pulumi.prod.yaml, as the preview stands it in
 
 
-
 def refresh_job(plan):
     """The pipeline's refresh job (the erasure and retention jobs are infra/maintenance.py's)."""
     (job,) = [j for j in plan.of_type(JOB) if j.inputs["name"].endswith("-refresh")]
@@ -121,7 +120,9 @@ def test_failures_are_mailed_to_the_configured_list(deploy):
     (notification,) = plan.only(PIPELINE).inputs["notifications"]
     assert notification["emailRecipients"] == ["data-oncall@example.com"]
     assert "on-update-failure" in notification["alerts"]
-    assert refresh_job(plan).inputs["emailNotifications"]["onFailures"] == ["data-oncall@example.com"]
+    assert refresh_job(plan).inputs["emailNotifications"]["onFailures"] == [
+        "data-oncall@example.com"
+    ]
 
 
 def test_scheduled_stack_refreshes_through_a_job_with_a_pipeline_task(deploy):
