@@ -2,9 +2,10 @@
 
     clickstream-cloud run --stack dev [--full-refresh] [--table silver_events ...]
     clickstream-cloud status --stack dev
+    clickstream-cloud forget --stack dev --user-id ID [--anonymous-id ID] [--email E]
 
-Exit codes (docs/cloud-cli.md): 0 the update completed (or status was shown), 1 the update failed
-or was canceled, 2 nothing was started (arguments, stack, credentials, network), 3 the update was
+Exit codes (docs/cloud-cli.md): 0 the update (or erasure run) completed (or status was shown), 1 it
+failed or was canceled, 2 nothing was started (arguments, stack, credentials, network), 3 it was
 started but following it failed (it goes on in the workspace), 130 interrupted.
 """
 
@@ -20,7 +21,8 @@ from dataclasses import dataclass
 from databricks.sdk import WorkspaceClient
 from rich.console import Console
 
-from clickstream_cli import pipeline_updates
+from clickstream_cli import cloud_forget, pipeline_updates
+from clickstream_cli.forget_command import add_identifier_arguments
 from clickstream_cli.pipeline_updates import LostTrack
 from clickstream_cli.progress_view import ProgressView, output_console, updates_table
 from clickstream_cli.refresh_report import RefreshReport
@@ -66,6 +68,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     status = commands.add_parser("status", parents=[common], help="show the last updates")
     status.add_argument("--limit", type=_positive, default=5, help="how many updates (default 5)")
+    forget = commands.add_parser(
+        "forget", parents=[common], help="erase a person with the stack's erasure job"
+    )
+    add_identifier_arguments(forget)
     return parser
 
 
@@ -86,6 +92,7 @@ class _Run:
     starting: bool = False
     update_id: str | None = None
     url: str | None = None
+    noun: str = "update"  # or "erasure run"
 
 
 def main(
@@ -97,7 +104,10 @@ def main(
     clock: Callable[[], float] = time.monotonic,
     console: Console | None = None,
 ) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "forget" and not (args.user_id or args.anonymous_id or args.email):
+        parser.error("forget needs --user-id, --anonymous-id or --email")
     _quiet_sdk_logs()
     console = console or output_console()
     run = _Run(args.stack)
@@ -110,6 +120,8 @@ def main(
         run.host, run.auth_type = w.config.host, w.config.auth_type
         if args.command == "status":
             return _status(w, pipeline_id, args.limit, console)
+        if args.command == "forget":
+            return _forget(w, stack, args, console, run, sleep, clock)
         code = _run(w, pipeline_id, args, console, run, sleep, clock)
         if code == EXIT_OK and (dashboard := stack.dashboard_url()):
             console.print(f"Dashboard: {dashboard}", highlight=False, soft_wrap=True)
@@ -167,6 +179,36 @@ def _run(
     return EXIT_UPDATE_FAILED
 
 
+def _forget(w: WorkspaceClient, stack, args, console: Console, run: _Run, sleep, clock) -> int:
+    target = cloud_forget.Target.of(stack)
+    request = cloud_forget.Request(tuple(args.user_id), tuple(args.anonymous_id), tuple(args.email))
+    run.noun, run.starting = "erasure run", True
+    request_id = cloud_forget.record_request(w, target, request)
+    console.print(f"Recorded erasure request {request_id}", highlight=False)
+    started = w.jobs.run_now(
+        job_id=target.job_id,
+        job_parameters={"request_id": request_id},
+        idempotency_token=request_id,
+    )
+    run.starting, run.update_id = False, str(started.run_id)
+    run.url = f"{w.config.host}/#job/{target.job_id}/run/{started.run_id}"
+    console.print(f"Started erasure run {started.run_id}", highlight=False)
+    console.print(f"  {run.url}", highlight=False, soft_wrap=True)
+    succeeded = cloud_forget.follow_run(
+        w,
+        started.run_id,
+        on_change=lambda line: console.print(f"  {line}", highlight=False),
+        sleep=sleep,
+        clock=clock,
+    )
+    if not succeeded:
+        print(f"{PROG}: erasure run {started.run_id} did not succeed: {run.url}", file=sys.stderr)
+        return EXIT_UPDATE_FAILED
+    cloud_forget.print_counts(console, cloud_forget.erased_counts(w, target, request_id))
+    console.print(f"Erasure request {request_id} done.", highlight=False)
+    return EXIT_OK
+
+
 def _status(w: WorkspaceClient, pipeline_id: str, limit: int, console: Console) -> int:
     updates = pipeline_updates.recent_updates(w, pipeline_id, limit)
     if not updates:
@@ -196,8 +238,8 @@ def _status_hint(run: _Run) -> str:
 
 def _lost_track(run: _Run, exc: LostTrack) -> int:
     print(
-        f"{PROG}: lost track of update {run.update_id}: {exc}. "
-        f"The update continues in the workspace: {run.url}",
+        f"{PROG}: lost track of {run.noun} {run.update_id}: {exc}. "
+        f"It continues in the workspace: {run.url}",
         file=sys.stderr,
     )
     if exc.credentials:
@@ -213,7 +255,7 @@ def _lost_track(run: _Run, exc: LostTrack) -> int:
 
 def _interrupted(run: _Run) -> int:
     if run.update_id:
-        message = f"stopped following update {run.update_id}; it goes on: {run.url}"
+        message = f"stopped following {run.noun} {run.update_id}; it goes on: {run.url}"
     elif run.starting:
         message = f"interrupted while starting the update; {_status_hint(run)}, if it started"
     else:

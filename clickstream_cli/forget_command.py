@@ -13,14 +13,19 @@ from pathlib import Path
 from rich.console import Console
 
 
-def add_forget_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--home", required=True, type=Path, help="the HOME of the local runs")
-    parser.add_argument("--landing", required=True, type=Path, help="folder of raw event files")
+def add_identifier_arguments(parser: argparse.ArgumentParser) -> None:
+    """The person to forget (local and cloud ``forget``)."""
     parser.add_argument("--user-id", action="append", default=[], help="a userId (repeatable)")
     parser.add_argument(
         "--anonymous-id", action="append", default=[], help="an anonymousId (repeatable)"
     )
     parser.add_argument("--email", action="append", default=[], help="an email (repeatable)")
+
+
+def add_forget_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--home", required=True, type=Path, help="the HOME of the local runs")
+    parser.add_argument("--landing", required=True, type=Path, help="folder of raw event files")
+    add_identifier_arguments(parser)
     parser.add_argument(
         "--requests",
         type=Path,

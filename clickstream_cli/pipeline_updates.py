@@ -212,7 +212,7 @@ def follow(
             events = feed.read()
         except API_ERRORS as exc:
             outage_since = poll_started if outage_since is None else outage_since
-            _give_up_unless_transient(exc, clock() - outage_since, outage_seconds)
+            give_up_unless_transient(exc, clock() - outage_since, outage_seconds)
             sleep(poll_seconds)
             continue
         outage_since = None
@@ -233,7 +233,7 @@ def follow(
         sleep(poll_seconds)
 
 
-def _give_up_unless_transient(exc: Exception, failing_for: float, outage_seconds: float) -> None:
+def give_up_unless_transient(exc: Exception, failing_for: float, outage_seconds: float) -> None:
     if is_refused_credentials(exc):
         reason = f"the credentials stopped working ({first_sentence(exc)})"
         raise LostTrack(reason, credentials=True) from exc

@@ -3,15 +3,20 @@
     securable          admins (owner)   engineers               pipeline (run-as)
     catalog            owns it          USE_CATALOG             USE_CATALOG
     schema (published) owns it          USE_SCHEMA, SELECT      USE_SCHEMA, CREATE_TABLE,
-                                                                CREATE_MATERIALIZED_VIEW
+                                                                CREATE_MATERIALIZED_VIEW,
+                                                                SELECT, MODIFY
     raw_schema         owns it          -                       same as on the schema
     landing_location   owns it          -                       READ_FILES
 
 Owners hold every privilege implicitly, so admins need no rows. ``Grants`` is authoritative:
 whatever is granted by hand on these securables is revoked on the next ``pulumi up``. The
 pipeline writes streaming tables (CREATE TABLE) and materialized views (CREATE MATERIALIZED
-VIEW) into both schemas and reads landing files through Auto Loader (READ_FILES); it owns the
-tables it creates, so it needs no SELECT or MODIFY.
+VIEW) into both schemas and reads landing files through Auto Loader (READ_FILES). The tables a
+pipeline publishes belong to the pipeline's owner (the deploy principal), so the maintenance jobs,
+which run as the same principal outside the pipeline, need SELECT and MODIFY to DELETE erased and
+expired rows; granted on the schemas because the tables only exist once the pipeline has run
+(Unity Catalog privileges are inherited by the objects in a schema). ``erasure_requests`` is
+granted apart (:data:`REQUESTS_TABLE_PRIVILEGES`, infra/maintenance.py).
 """
 
 from __future__ import annotations
@@ -27,7 +32,16 @@ ADMINS = "admins"
 ENGINEERS = "engineers"
 PIPELINE = "pipeline"
 
-PIPELINE_SCHEMA_PRIVILEGES = ("USE_SCHEMA", "CREATE_TABLE", "CREATE_MATERIALIZED_VIEW")
+PIPELINE_SCHEMA_PRIVILEGES = (
+    "USE_SCHEMA",
+    "CREATE_TABLE",
+    "CREATE_MATERIALIZED_VIEW",
+    # The erasure and retention jobs: DELETE, REORG ... APPLY (PURGE) and VACUUM.
+    "SELECT",
+    "MODIFY",
+)
+# The run-as principal on the erasure requests table: read a request, record its progress.
+REQUESTS_TABLE_PRIVILEGES = ("SELECT", "MODIFY")
 
 ACCESS_MATRIX: dict[str, dict[str, tuple[str, ...]]] = {
     "catalog": {ENGINEERS: ("USE_CATALOG",), PIPELINE: ("USE_CATALOG",)},

@@ -38,7 +38,11 @@ from infra.acl import manager, owner
 
 PIPELINE_DIR = Path(__file__).resolve().parent.parent / "pipeline"
 # (folder, patterns) the pipeline needs; everything else under pipeline/ stays local.
-UPLOADED = (("transformations", ("*.py", "*.sql")), ("clickstream", ("*.py",)))
+UPLOADED = (
+    ("transformations", ("*.py", "*.sql")),
+    ("clickstream", ("*.py",)),
+    ("jobs", ("*.py",)),  # the maintenance jobs' entry file (infra/maintenance.py)
+)
 SKIPPED_PARTS = frozenset({"__pycache__", "tests"})
 FAILURE_ALERTS = ("on-update-failure", "on-update-fatal-failure", "on-flow-failure")
 EVENT_LOG_TABLE = "pipeline_event_log"
@@ -242,6 +246,7 @@ class LakeflowPipeline(pulumi.ComponentResource):
             opts=child,
         )
 
+        self.uploads = uploads
         self.pipeline_id = self.pipeline.id
         self.pipeline_url = self.pipeline.url
         self.workspace_folder = folder.path

@@ -18,6 +18,7 @@ from infra.catalog import CatalogArgs, UnityCatalog
 from infra.config import StackConfig
 from infra.dashboard import AiBiDashboard, DashboardArgs
 from infra.grants import ENGINEERS, PIPELINE, CatalogGrants, GrantsArgs
+from infra.maintenance import MaintenanceArgs, MaintenanceJobs
 from infra.pipeline import PIPELINE_DIR, LakeflowPipeline, PipelineArgs, source_files
 from infra.retention import LandingRetention, RetentionArgs
 from infra.schedule import RefreshSchedule, ScheduleArgs, performance_target
@@ -167,4 +168,30 @@ def build(cfg: StackConfig, pipeline_dir: Path = PIPELINE_DIR) -> dict[str, pulu
     outputs["dashboard_url"] = dashboard.dashboard_url
     outputs["dashboard_id"] = dashboard.dashboard_id
     outputs["sql_warehouse_id"] = dashboard.warehouse_id
+
+    # --- Erasure (clickstream-cloud forget) and raw-data retention jobs ---
+    maintenance = MaintenanceJobs(
+        f"{NAME}-maintenance",
+        MaintenanceArgs(
+            stack=cfg.stack,
+            code_folder=lakeflow.workspace_folder,
+            uploads=lakeflow.uploads,
+            pipeline_id=lakeflow.pipeline_id,
+            refresh_pipeline=settings.scheduled,
+            catalog_name=uc.catalog_name,
+            schema_name=uc.schema_name,
+            raw_schema_name=uc.raw_schema_name,
+            pii_key_scope=uc.pii_key_scope,
+            pii_key_name=uc.pii_key_name,
+            warehouse_id=dashboard.warehouse_id,
+            raw_retention_days=storage.raw_retention_days,
+            timezone=settings.schedule_timezone,
+            run_as=access.pipeline_run_as,
+            owner=access.deploy_principal,
+            admins_group=access.admins_group,
+            notification_emails=settings.notification_emails,
+        ),
+    )
+    outputs["erasure_job_id"] = maintenance.erasure_job_id
+    outputs["retention_job_id"] = maintenance.retention_job_id
     return outputs

@@ -28,7 +28,8 @@ def expired(days: int) -> str:
     return f"{INGESTED_AT} < current_timestamp() - INTERVAL {days} DAYS"
 
 
-def _qualified(catalog: str, schema: str, table: str) -> str:
+def qualified(catalog: str, schema: str, table: str) -> str:
+    """`catalog`.`schema`.`table`, the catalog and schema checked as Unity Catalog names."""
     for kind, name in (("catalog", catalog), ("schema", schema)):
         if not _NAME.match(name):
             raise ValueError(f"{kind} must be a Unity Catalog name (a-z, 0-9, _), got {name!r}")
@@ -38,9 +39,13 @@ def _qualified(catalog: str, schema: str, table: str) -> str:
 def retention_statements(catalog: str, raw_schema: str, days: int) -> list[str]:
     """Every raw table: delete the expired rows, purge the deletion vectors, vacuum. In order."""
     predicate = expired(days)
-    tables = [_qualified(catalog, raw_schema, table) for table in RAW_TABLES]
+    tables = [qualified(catalog, raw_schema, table) for table in RAW_TABLES]
+    return [*(f"DELETE FROM {table} WHERE {predicate}" for table in tables), *purge(tables)]
+
+
+def purge(tables: list[str]) -> list[str]:
+    """Purge the deletion vectors of each (qualified) table, then vacuum it. In order."""
     return [
-        *(f"DELETE FROM {table} WHERE {predicate}" for table in tables),
         *(f"REORG TABLE {table} APPLY (PURGE)" for table in tables),
         *(f"VACUUM {table}" for table in tables),
     ]

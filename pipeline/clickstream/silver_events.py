@@ -153,14 +153,15 @@ def to_silver_columns(valid: DataFrame, pii_key: str) -> DataFrame:
     )
 
 
-# Bronze receives deletes (retention, erasure); a Delta streaming source fails on a commit that
-# removes rows unless told to skip it (Databricks, "Delta table streaming reads and writes").
-# Downstream rows are deleted by the same job, not by the stream.
+# Bronze receives deletes (retention, erasure) and Silver too (erasure); a Delta streaming source
+# fails on a commit that removes rows unless told to skip it (Databricks, "Delta table streaming
+# reads and writes"). Downstream rows are deleted by the same job, not by the stream.
 SKIP_CHANGE_COMMITS = {"skipChangeCommits": "true"}
 
 
-def stream_raw_table(spark: SparkSession, rt: Runtime, table: str) -> DataFrame:
-    """Stream a raw table that retention and erasure delete from (skip their commits on Delta)."""
+def stream_skipping_deletes(spark: SparkSession, rt: Runtime, table: str) -> DataFrame:
+    """Stream a table that retention or erasure deletes from (Bronze, Silver): on Delta, skip
+    their commits."""
     if rt.is_databricks:
         return spark.readStream.options(**SKIP_CHANGE_COMMITS).table(table)
     return spark.readStream.table(table)

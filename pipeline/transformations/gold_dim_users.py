@@ -18,6 +18,7 @@ from clickstream.gold_dim_users import (
     build_dim_users,
     identify_changes,
 )
+from clickstream.silver_events import stream_skipping_deletes
 
 rt = runtime.current(spark)
 
@@ -25,7 +26,8 @@ if rt.is_databricks:
 
     @dp.temporary_view(name=CHANGES_VIEW, comment="Identify events as SCD2 change records.")
     def gold_dim_users_changes() -> DataFrame:
-        return identify_changes(spark.readStream.table(SILVER_EVENTS))
+        # The erasure job deletes from Silver: skip its commits (the job deletes here too).
+        return identify_changes(stream_skipping_deletes(spark, rt, SILVER_EVENTS))
 
     dp.create_streaming_table(
         name=GOLD_DIM_USERS,

@@ -18,6 +18,7 @@ from clickstream.contract import (
 )
 from clickstream.gold_sessions import build_sessions
 from clickstream.gold_sessions_sink import write_sessions_batch
+from clickstream.silver_events import stream_skipping_deletes
 
 SINK = "gold_sessions_sink"
 rt = runtime.current(spark)
@@ -37,7 +38,9 @@ if rt.is_databricks:
         comment="New Silver rows; the sink merges the sessions they change into gold_sessions.",
     )
     def gold_sessions_from_silver() -> DataFrame:
-        return spark.readStream.table(SILVER_EVENTS).select(*IDENTITY_INPUT_COLUMNS)
+        # The erasure job deletes from Silver, and from the sessions the sink merges, itself.
+        stream = stream_skipping_deletes(spark, rt, SILVER_EVENTS)
+        return stream.select(*IDENTITY_INPUT_COLUMNS)
 
 else:
 

@@ -4,7 +4,7 @@ from pyspark import pipelines as dp
 
 from clickstream import runtime
 from clickstream.contract import BRONZE_EVENTS, SILVER_QUARANTINE
-from clickstream.silver_events import quarantine_rows, stream_raw_table
+from clickstream.silver_events import quarantine_rows, stream_skipping_deletes
 
 rt = runtime.current(spark)
 
@@ -15,4 +15,4 @@ rt = runtime.current(spark)
     table_properties={"quality": "quarantine", **rt.incremental_source()},
 )
 def silver_quarantine():
-    return quarantine_rows(stream_raw_table(spark, rt, rt.raw_table(BRONZE_EVENTS)))
+    return quarantine_rows(stream_skipping_deletes(spark, rt, rt.raw_table(BRONZE_EVENTS)))

@@ -1,4 +1,4 @@
-"""A local HTTP stand-in for the three Pipelines API calls clickstream-cloud makes.
+"""A local HTTP stand-in for the Pipelines, Jobs and SQL Statement calls clickstream-cloud makes.
 
 The real databricks-sdk ``WorkspaceClient`` talks to it over HTTP on 127.0.0.1, so requests,
 retries, error parsing and credentials go through the SDK's own code. Paths and parameters follow
@@ -8,6 +8,14 @@ the SDK's service code (databricks/sdk/service/pipelines.py, 0.162.0):
 - ``GET /api/2.0/pipelines/{id}/updates/{update_id}`` (get_update) answers ``{"update": ...}``;
 - ``GET /api/2.0/pipelines/{id}/events`` (list_pipeline_events) takes ``filter``, ``order_by``,
   ``max_results``, or ``page_token`` with nothing but ``max_results`` beside it.
+
+For ``forget`` (databricks/sdk/service/jobs.py and sql.py, 0.162.0):
+
+- ``POST /api/2.2/jobs/run-now`` (run_now) answers ``{"run_id": ...}`` for ``job_id`` only;
+- ``GET /api/2.2/jobs/runs/get`` (get_run, ``run_id``) answers the i-th of ``run_states``
+  (life-cycle state, result state), the last one repeating;
+- ``POST /api/2.0/sql/statements`` (execute_statement) records the statement and its parameters
+  and answers SUCCEEDED; a SELECT answers ``erased`` (JSON) as its one row.
 
 The i-th get_update answers ``states[i]`` (the last one repeats); the i-th read of the event log
 (a request without page_token) sees the events of ``batches[:i + 1]``, so a log can trail the
@@ -52,6 +60,14 @@ class PipelinesStub:
     requests: list[tuple[str, str, dict]] = field(default_factory=list)
     polls: int = 0
     reads: int = 0
+    job_id: int = 0
+    run_id: int = 0
+    run_states: list[tuple[str, str | None]] = field(
+        default_factory=lambda: [("RUNNING", None), ("TERMINATED", "SUCCESS")]
+    )
+    run_polls: int = 0
+    statements: list[dict] = field(default_factory=list)
+    erased: dict[str, int] = field(default_factory=dict)
 
     def fail(self, call: str, answer: int | str, *, page=None, body="", times=1) -> None:
         self.faults.append(Fault(call, answer, page, body, times))
@@ -117,7 +133,31 @@ class PipelinesStub:
                 return "get_update", None, (200, {"update": update})
         if method == "GET" and (m := _EVENTS.match(path)) and m["pipeline"] == self.pipeline_id:
             return self._events(query)
+        if method == "POST" and path == "/api/2.2/jobs/run-now" and body["job_id"] == self.job_id:
+            return "run_now", None, (200, {"run_id": self.run_id, "number_in_job": 1})
+        if method == "GET" and path == "/api/2.2/jobs/runs/get":
+            if query.get("run_id") == [str(self.run_id)]:
+                return "get_run", None, (200, self._run())
+        if method == "POST" and path == "/api/2.0/sql/statements":
+            return "statement", None, (200, self._statement(body))
         return "other", None, (404, {"error_code": "ENDPOINT_NOT_FOUND", "message": path})
+
+    def _run(self) -> dict:
+        life, result = self.run_states[min(self.run_polls, len(self.run_states) - 1)]
+        self.run_polls += 1
+        state = {"life_cycle_state": life, **({"result_state": result} if result else {})}
+        task = {"task_key": "erase", "state": {"life_cycle_state": life}}
+        return {"run_id": self.run_id, "state": state, "tasks": [task]}
+
+    def _statement(self, body: dict) -> dict:
+        self.statements.append(body)
+        answer: dict = {
+            "statement_id": f"s{len(self.statements)}",
+            "status": {"state": "SUCCEEDED"},
+        }
+        if body["statement"].startswith("SELECT"):
+            answer["result"] = {"data_array": [[json.dumps(self.erased)]]}
+        return answer
 
     def _events(self, query) -> tuple[str, int | None, tuple[int, dict]]:
         size = int(query.get("max_results", ["25"])[0])

@@ -41,6 +41,7 @@ def pipeline_dir(tmp_path: Path) -> Path:
         "transformations/silver_events.py": "# silver\n",
         "clickstream/__init__.py": "",
         "clickstream/runtime.py": "RUNTIME = 1\n",
+        "jobs/maintenance.py": "# entry\n",
         "clickstream/tests/test_x.py": "",
         "clickstream/__pycache__/runtime.cpython-311.pyc": "",
         "transformations/__pycache__/bronze_events.cpython-311.pyc": "",

@@ -24,7 +24,15 @@ def test_one_authoritative_grants_per_securable(plan):
     securables = [
         next((k, v) for k, v in g.inputs.items() if k != "grants") for g in plan.of_type(GRANTS)
     ]
-    assert len(securables) == len(set(securables)) == len(ACCESS_MATRIX)
+    # The matrix's securables, and the erasure requests table (infra/maintenance.py).
+    assert len(securables) == len(set(securables)) == len(ACCESS_MATRIX) + 1
+
+
+def test_the_run_as_principal_reads_and_updates_erasure_requests_and_nothing_else_does(plan):
+    (table,) = [g for g in plan.of_type(GRANTS) if "table" in g.inputs]
+    assert {r["principal"]: sorted(r["privileges"]) for r in table.inputs["grants"]} == {
+        RUN_AS: ["MODIFY", "SELECT"]
+    }
 
 
 def test_engineers_use_the_catalog_and_read_the_published_schema(plan):
@@ -55,8 +63,8 @@ def test_pipeline_reads_files_from_landing_only(plan):
     assert landing == {RUN_AS: ["READ_FILES"]}
 
 
-def test_pipeline_may_create_streaming_tables_and_views_in_both_schemas(plan):
-    wanted = ["CREATE_MATERIALIZED_VIEW", "CREATE_TABLE", "USE_SCHEMA"]
+def test_pipeline_may_create_streaming_tables_and_views_and_delete_rows_in_both_schemas(plan):
+    wanted = ["CREATE_MATERIALIZED_VIEW", "CREATE_TABLE", "MODIFY", "SELECT", "USE_SCHEMA"]
     for schema in ("clickstream_dlt", "clickstream_dlt_raw"):
         assert grants_on(plan, "schema", f"clickstream_prod.{schema}")[RUN_AS] == wanted
     assert grants_on(plan, "catalog", "clickstream_prod")[RUN_AS] == ["USE_CATALOG"]

@@ -79,8 +79,12 @@ def test_the_deploy_principal_must_not_be_the_run_as_principal(deploy):
 
 
 def permissions(plan: preview.Plan, argument: str) -> set[provider.Row]:
-    (found,) = [p for p in plan.of_type(PERMISSIONS) if argument in p.inputs]
-    return provider.rows(found.inputs["accessControls"])
+    """The rows of every Permissions on that kind of object (prod has three jobs: one set)."""
+    found = [p for p in plan.of_type(PERMISSIONS) if argument in p.inputs]
+    assert found
+    rows = [provider.rows(p.inputs["accessControls"]) for p in found]
+    assert all(r == rows[0] for r in rows)
+    return rows[0]
 
 
 @pytest.mark.parametrize("argument", ["pipelineId", "jobId", "sqlEndpointId"])

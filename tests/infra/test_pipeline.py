@@ -13,14 +13,21 @@ ROOT = f"/Workspace{FOLDER}"
 RUN_AS = "00000000-0000-4000-8000-00000000f0f0"  # Pulumi.prod.yaml, as the preview stands it in
 
 
+def refresh_job(plan):
+    """The pipeline's refresh job (the erasure and retention jobs are infra/maintenance.py's)."""
+    (job,) = [j for j in plan.of_type(JOB) if j.inputs["name"].endswith("-refresh")]
+    return job
+
+
 def uploads(plan):
     return {f.inputs["path"]: f.inputs for f in plan.of_type(FILE)}
 
 
-def test_uploads_transformations_and_the_clickstream_package_only(deploy):
+def test_uploads_transformations_the_clickstream_package_and_the_job_entry_only(deploy):
     assert sorted(uploads(deploy())) == [
         f"{FOLDER}/clickstream/__init__.py",
         f"{FOLDER}/clickstream/runtime.py",
+        f"{FOLDER}/jobs/maintenance.py",
         f"{FOLDER}/transformations/bronze_events.py",
         f"{FOLDER}/transformations/silver_events.py",
     ]
@@ -59,6 +66,7 @@ def test_real_pipeline_folder_uploads_the_clickstream_package():
 
     names = [f.relative for f in source_files()]
     assert "clickstream/runtime.py" in names
+    assert "jobs/maintenance.py" in names and "clickstream/maintenance_main.py" in names
     assert not [n for n in names if "__pycache__" in n or n.endswith(".yml")]
 
 
@@ -112,12 +120,14 @@ def test_failures_are_mailed_to_the_configured_list(deploy):
     (notification,) = plan.only(PIPELINE).inputs["notifications"]
     assert notification["emailRecipients"] == ["data-oncall@example.com"]
     assert "on-update-failure" in notification["alerts"]
-    assert plan.only(JOB).inputs["emailNotifications"]["onFailures"] == ["data-oncall@example.com"]
+    assert refresh_job(plan).inputs["emailNotifications"]["onFailures"] == [
+        "data-oncall@example.com"
+    ]
 
 
 def test_scheduled_stack_refreshes_through_a_job_with_a_pipeline_task(deploy):
     plan = deploy("prod")
-    job = plan.only(JOB).inputs
+    job = refresh_job(plan).inputs
     (task,) = job["tasks"]
     assert task["pipelineTask"]["pipelineId"] == plan.outputs["pipeline_id"]
     assert job["schedule"]["quartzCronExpression"] == "0 0 * * * ?"
@@ -125,9 +135,10 @@ def test_scheduled_stack_refreshes_through_a_job_with_a_pipeline_task(deploy):
     assert plan.only(PIPELINE).inputs["continuous"] is False
 
 
-def test_continuous_stack_has_no_job_and_no_job_id(deploy):
+def test_continuous_stack_has_no_refresh_job_and_no_job_id(deploy):
     plan = deploy(set={"trigger": "continuous"}, unset=("scheduleCron",))
-    assert plan.of_type(JOB) == []
+    names = sorted(j.inputs["name"] for j in plan.of_type(JOB))
+    assert names == ["clickstream-dev-erasure", "clickstream-dev-retention"]
     assert "job_id" not in plan.outputs
     assert plan.only(PIPELINE).inputs["continuous"] is True
 
@@ -155,10 +166,11 @@ def test_deployer_owns_admins_manage_and_the_run_as_principal_runs_the_pipeline(
     }
 
 
-def test_engineers_have_no_permission_on_the_pipeline_or_the_job(deploy):
+def test_engineers_have_no_permission_on_the_pipeline_or_any_job(deploy):
     plan = deploy("prod")
-    for argument in ("pipelineId", "jobId"):
-        assert "databricks-project-engineers" not in levels(permissions_on(plan, argument))
+    for permissions in plan.of_type(PERMISSIONS):
+        if "pipelineId" in permissions.inputs or "jobId" in permissions.inputs:
+            assert "databricks-project-engineers" not in levels(permissions)
 
 
 def test_code_folder_is_never_under_shared(deploy):
@@ -198,19 +210,21 @@ def test_pipeline_runs_as_the_configured_service_principal(deploy):
 
 
 def test_job_runs_as_the_same_service_principal(deploy):
-    assert deploy("prod").only(JOB).inputs["runAs"] == {"servicePrincipalName": RUN_AS}
+    assert refresh_job(deploy("prod")).inputs["runAs"] == {"servicePrincipalName": RUN_AS}
 
 
-def test_only_the_owner_and_admins_have_a_permission_on_the_job(deploy):
-    permissions = permissions_on(deploy("prod"), "jobId")
-    assert levels(permissions) == {
-        PROD_DEPLOYER: "IS_OWNER",
-        "databricks-project-admins": "CAN_MANAGE",
-    }
+def test_only_the_owner_and_admins_have_a_permission_on_any_job(deploy):
+    on_jobs = [p for p in deploy("prod").of_type(PERMISSIONS) if "jobId" in p.inputs]
+    assert len(on_jobs) == 3  # refresh, erasure, retention
+    for permissions in on_jobs:
+        assert levels(permissions) == {
+            PROD_DEPLOYER: "IS_OWNER",
+            "databricks-project-admins": "CAN_MANAGE",
+        }
 
 
 def test_moved_job_keeps_its_urn_through_an_alias_to_its_former_parent(deploy):
-    job = deploy("prod").only(JOB)
+    job = refresh_job(deploy("prod"))
     assert job.name == "clickstream-lakeflow-schedule"
     assert "clickstream:infra:RefreshSchedule" in job.parent
     assert any("clickstream:infra:LakeflowPipeline::clickstream-lakeflow" in a for a in job.aliases)
@@ -224,8 +238,8 @@ def test_pipeline_starts_only_after_its_grants_and_the_run_as_secret_acl(deploy)
 
 
 def test_dev_schedule_runs_in_standard_performance_mode(deploy):
-    assert deploy("dev").only(JOB).inputs["performanceTarget"] == "STANDARD"
+    assert refresh_job(deploy("dev")).inputs["performanceTarget"] == "STANDARD"
 
 
 def test_prod_schedule_runs_performance_optimized_for_its_hourly_freshness(deploy):
-    assert deploy("prod").only(JOB).inputs["performanceTarget"] == "PERFORMANCE_OPTIMIZED"
+    assert refresh_job(deploy("prod")).inputs["performanceTarget"] == "PERFORMANCE_OPTIMIZED"

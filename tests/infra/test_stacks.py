@@ -36,6 +36,8 @@ OUTPUTS = {
     "storage_account_name",
     "workspace_folder",
     "ncc_id",
+    "erasure_job_id",
+    "retention_job_id",
     "dashboard_url",
     "dashboard_id",
     "sql_warehouse_id",
@@ -90,6 +92,7 @@ def test_every_resource_belongs_to_a_component(deploy):
         "clickstream:infra:LakeflowPipeline",
         "clickstream:infra:RefreshSchedule",
         "clickstream:infra:AiBiDashboard",
+        "clickstream:infra:MaintenanceJobs",
     }
     for resource in plan.resources:
         if resource.custom:

@@ -121,6 +121,14 @@ def test_gold_tables_ask_for_automatic_clustering_from_initial_keys(graph):
     assert table["cluster_by"] == ["user_key"]
 
 
+def test_dim_users_changes_stream_silver_skipping_the_erasure_commits(graph):
+    graph.queries["gold_dim_users_changes"]()
+
+    read = graph.spark.readStream
+    read.options.assert_called_once_with(skipChangeCommits="true")
+    read.options.return_value.table.assert_called_once_with("silver_events")
+
+
 def test_dim_users_is_an_auto_cdc_scd2_flow_sequenced_without_ties(graph):
     (flow,) = graph.called("create_auto_cdc_flow")
     assert graph.datasets[flow["source"]]["kind"] == "temporary_view"
@@ -301,9 +309,12 @@ def test_the_sessions_sink_is_fed_by_an_append_flow_streaming_silver(graph):
     graph.flows[flow["name"]]()
 
     read = graph.spark.readStream
-    read.table.assert_called_once_with("silver_events")
-    read.option.assert_not_called()  # no skipChangeCommits, no starting version
-    read.table.return_value.select.assert_called_once_with(*IDENTITY_INPUT_COLUMNS)
+    read.options.assert_called_once_with(skipChangeCommits="true")  # erasure deletes Silver rows
+    read.options.return_value.table.assert_called_once_with("silver_events")
+    read.option.assert_not_called()  # no starting version
+    read.options.return_value.table.return_value.select.assert_called_once_with(
+        *IDENTITY_INPUT_COLUMNS
+    )
 
 
 def test_the_local_graph_keeps_sessions_a_full_recompute_view(local_graph):
