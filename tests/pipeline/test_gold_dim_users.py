@@ -217,6 +217,7 @@ def declared(monkeypatch, conf, silver=None):
     read = lambda name: silver if name == "silver_events" else None  # noqa: E731
     graph.spark.read.table.side_effect = read
     graph.spark.readStream.table.side_effect = read
+    graph.spark.readStream.options.return_value.table.side_effect = read
     return graph
 
 
