@@ -28,12 +28,12 @@ from databricks.sdk.service.sql import (
 from rich.console import Console
 from rich.table import Table
 
+from clickstream.contract import ERASURE_REQUESTS
 from clickstream_cli.erasure_log import Request
 from clickstream_cli.pipeline_updates import OUTAGE_SECONDS, POLL_SECONDS, give_up_unless_transient
 from clickstream_cli.stack_outputs import PulumiStack, StackError
 from clickstream_cli.workspace import API_ERRORS, WorkspaceError
 
-REQUESTS_TABLE = "erasure_requests"  # infra/maintenance.py, clickstream.erasure_job
 ENDED = frozenset(
     {RunLifeCycleState.TERMINATED, RunLifeCycleState.SKIPPED, RunLifeCycleState.INTERNAL_ERROR}
 )
@@ -61,7 +61,7 @@ class Target:
                 f"stack '{stack.name}' has no {', '.join(missing)} output: deploy it first with "
                 f"`pulumi up --stack {stack.name}`"
             )
-        table = f"`{values['catalog_name']}`.`{values['raw_schema_name']}`.`{REQUESTS_TABLE}`"
+        table = f"`{values['catalog_name']}`.`{values['raw_schema_name']}`.`{ERASURE_REQUESTS}`"
         return cls(int(str(values["erasure_job_id"])), str(values["sql_warehouse_id"]), table)
 
 

@@ -25,10 +25,10 @@ from typing import Any
 import pulumi
 import pulumi_databricks as databricks
 
+from clickstream.contract import ERASURE_REQUESTS
 from infra.acl import owner
 from infra.grants import REQUESTS_TABLE_PRIVILEGES
 
-REQUESTS_TABLE = "erasure_requests"  # clickstream.erasure_job.REQUESTS_TABLE
 # Clear identifiers live here only until the erase task replaces them with their hashes.
 REQUESTS_COLUMNS = (
     ("request_id", "STRING", "Id the CLI gave the request (the job parameter request_id)"),
@@ -156,7 +156,7 @@ class MaintenanceJobs(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         table = databricks.SqlTable(
             f"{name}-requests",
-            name=REQUESTS_TABLE,
+            name=ERASURE_REQUESTS,
             catalog_name=args.catalog_name,
             schema_name=args.raw_schema_name,
             table_type="MANAGED",

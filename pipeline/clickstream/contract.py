@@ -32,6 +32,9 @@ PIPELINE_TABLES = (BRONZE_EVENTS, SILVER_EVENTS, SILVER_QUARANTINE, *PUBLISHED_T
 
 # Raw-zone tables (clear-text PII possible): the restricted schema on Databricks.
 RAW_TABLES = (BRONZE_EVENTS, SILVER_QUARANTINE)
+# Erasure requests (clickstream-cloud forget -> the erasure job); raw schema: clear identifiers
+# stay there until the job replaces them with hashes.
+ERASURE_REQUESTS = "erasure_requests"
 
 # Top-level fields of a Segment-spec event. Anything else is schema drift -> ``_rescued_data``.
 SEGMENT_FIELDS = (

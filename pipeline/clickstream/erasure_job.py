@@ -26,11 +26,10 @@ from dataclasses import dataclass
 from functools import reduce
 
 from clickstream import erasure, erasure_sql
-from clickstream.contract import RAW_TABLES, SOURCE_FILE
+from clickstream.contract import ERASURE_REQUESTS, RAW_TABLES, SOURCE_FILE
 from clickstream.retention import purge as purge_sql
 from clickstream.retention import qualified
 
-REQUESTS_TABLE = "erasure_requests"
 REQUESTED, ERASING, ERASED, DONE = "requested", "erasing", "erased", "done"
 
 
@@ -47,7 +46,7 @@ class JobArgs:
 
     @property
     def requests(self) -> str:
-        return qualified(self.catalog, self.raw_schema, REQUESTS_TABLE)
+        return qualified(self.catalog, self.raw_schema, ERASURE_REQUESTS)
 
 
 def parse_args(argv: Sequence[str]) -> JobArgs:

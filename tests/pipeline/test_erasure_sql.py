@@ -10,7 +10,8 @@ from test_erasure import ALICE, ALICE_EMAIL, KEY, raw, silver, subject  # noqa: 
 
 from clickstream import erasure, erasure_sql
 from clickstream.gold_dim_users import build_dim_users
-from clickstream.gold_sessions import LINK_COLUMNS, build_sessions, link_records
+from clickstream.contract import LINK_COLUMNS
+from clickstream.gold_sessions import build_sessions, link_records
 
 
 def _same_rows(frame, column_match, sql_predicate):
