@@ -26,13 +26,14 @@ STACK  ?= dev
 HOME_DIR ?= .local/demo
 EVENTS ?= 50000
 
-.PHONY: help venv venv-infra lock java chromium test test-fast demo lint typecheck preview bench clean
+.PHONY: help venv venv-infra lock java chromium test test-fast test-deep demo lint typecheck preview bench clean
 
 help:
 	@echo "make demo              generate ~50k events, run the pipeline locally, show the tables,"
 	@echo "                       write the dashboard as HTML (HOME_DIR/report.html)"
 	@echo "make test              install everything and run the whole test suite"
-	@echo "make test-fast         the tests that need no JVM and no browser (seconds)"
+	@echo "make test-fast         the tests that need no JVM and no browser (under a minute)"
+	@echo "make test-deep         make test with ten times the property-test examples (nightly)"
 	@echo "make lint              ruff check, mypy, actionlint, ruff format --check"
 	@echo "make lock              re-pin requirements.lock after changing pyproject.toml"
 	@echo "make preview STACK=dev the offline Pulumi plan (mocks, no credentials) + the policy rules"
@@ -103,6 +104,10 @@ test: $(STAMP) java chromium
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m fast
+
+# tests/hypothesis_profiles.py: the ci-deep profile tries ten times the examples of make test.
+test-deep: $(STAMP) java chromium
+	HYPOTHESIS_PROFILE=ci-deep $(BIN)/python -m pytest
 
 # ruff format --check runs last, so the other checks report even while formatting is pending.
 lint: $(STAMP)

@@ -6,11 +6,13 @@ moves: ``e2e`` (marked by hand: the real pipeline through ``clickstream-local ru
 else ``fast``. ``make test-fast`` runs ``-m fast``.
 
 The session's settings live in ``spark_test_session``: the pipeline's own, plus documented speed
-and logging settings only (``tests/pipeline/test_spark_parity.py`` holds it to that).
+and logging settings only (``tests/pipeline/test_spark_parity.py`` holds it to that). Hypothesis'
+example counts come from the profile ``HYPOTHESIS_PROFILE`` names (``hypothesis_profiles``).
 """
 
 import os
 
+import hypothesis_profiles  # noqa: F401  (loads the profile before any test module is imported)
 import pytest
 from spark_test_session import MASTER, SETTINGS
 

@@ -16,6 +16,7 @@ SETTINGS = {
     "spark.ui.enabled": "false",
     "spark.ui.showConsoleProgress": "false",
     "spark.driver.extraJavaOptions": "-Dlog4j2.level=ERROR",
+    "spark.sql.codegen.wholeStage": "false",
 }
 
 # Settings in which the test session and a local pipeline run may differ, and why that is safe.
@@ -30,6 +31,12 @@ TEST_ONLY = {
     "spark.sql.artifact.isolation.enabled": (
         "set to false by PySpark's own SparkContext (pyspark/core/context.py, DEFAULT_CONFIGS) "
         "so added .py files work: which artifacts a session sees, nothing a query computes"
+    ),
+    "spark.sql.codegen.wholeStage": (
+        "speed only: tiny inputs spend their time compiling fused Java per plan (about a third of "
+        "the Spark tier, measured); operators then run their own generated code. Spark's "
+        "SQLQueryTestSuite runs every golden query with whole-stage codegen on and off and "
+        "expects the same rows; the e2e tier runs the pipeline with it on"
     ),
     "spark.sql.optimizer.enableJsonExpressionOptimization": (
         "silver_events' flow setting (SILVER_SPARK_CONF): a local speed setting that changes the "

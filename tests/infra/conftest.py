@@ -1,7 +1,15 @@
-"""Fixtures for the infra specs: run the real program under fresh Pulumi mocks, per test."""
+"""Fixtures for the infra specs: run the real program under fresh Pulumi mocks.
+
+A plan is a function of the config the engine passes and the files of the pipeline folder (the
+mocks fake every computed value from logical names), so ``deploy`` runs the program once per
+distinct (config, folder content) in a test session and hands each test its own copy. A test that
+brings its own mocks (another caller, recorded invokes) always runs the program.
+"""
 
 from __future__ import annotations
 
+import copy
+import hashlib
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -56,6 +64,28 @@ def pipeline_dir(tmp_path: Path) -> Path:
 
 
 Deploy = Callable[..., preview.Plan]
+# (config, secret keys, folder digest) -> the plan one run of the program under fresh mocks gave.
+_PLANS: dict[tuple[object, ...], preview.Plan] = {}
+
+
+def _folder_digest(root: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        digest.update(f"{path.relative_to(root)}\0{path.stat().st_size}\0".encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _planned(
+    config: dict[str, str], stack: str, secret_keys: list[str], directory: Path
+) -> preview.Plan:
+    """The plan of the program for this input, run once per input under fresh mocks."""
+    key = (stack, tuple(sorted(config.items())), tuple(secret_keys), _folder_digest(directory))
+    if key not in _PLANS:
+        _PLANS[key] = preview.run(
+            config, stack, secret_keys, pipeline_dir=directory, mocks=preview.RecordingMocks(HOST)
+        )
+    return copy.deepcopy(_PLANS[key])
 
 
 @pytest.fixture
@@ -100,12 +130,10 @@ def deploy(pipeline_dir: Path) -> Deploy:
         for name in unset:
             config.pop(name if ":" in name else key(name), None)
         secret_keys += [name if ":" in name else key(name) for name in secrets]
+        if mocks is None:
+            return _planned(config, stack, secret_keys, directory or pipeline_dir)
         return preview.run(
-            config,
-            stack,
-            secret_keys,
-            pipeline_dir=directory or pipeline_dir,
-            mocks=mocks or preview.RecordingMocks(HOST),
+            config, stack, secret_keys, pipeline_dir=directory or pipeline_dir, mocks=mocks
         )
 
     return run

@@ -1,5 +1,7 @@
 """`make preview` ends with what a user can act on: resources per scope, rights, a to-do list."""
 
+import contextlib
+import io
 import json
 
 import pytest
@@ -10,16 +12,22 @@ from infra.rights import SCOPES
 FILE_UPLOAD = preview_summary.FILE_UPLOAD
 
 
-@pytest.fixture
-def dev_text(capsys):
-    assert preview.main(["--stack", "dev"]) == 0
-    return capsys.readouterr().out
+def printed(*args: str) -> str:
+    """What `python -m infra.preview ARGS` prints; it must succeed."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert preview.main(list(args)) == 0
+    return out.getvalue()
 
 
-@pytest.fixture
-def dev_json(capsys):
-    assert preview.main(["--stack", "dev", "--json"]) == 0
-    return json.loads(capsys.readouterr().out)
+@pytest.fixture(scope="module")  # each test reads the same output of one run
+def dev_text():
+    return printed("--stack", "dev")
+
+
+@pytest.fixture(scope="module")
+def dev_json():
+    return json.loads(printed("--stack", "dev", "--json"))
 
 
 def todo_section(text):

@@ -10,8 +10,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pyspark.sql.functions as F
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
+from hypothesis_profiles import spark_property
 from pyspark.sql import DataFrame
 from pyspark.testing import assertDataFrameEqual
 
@@ -109,9 +110,7 @@ def histories(draw):
     return [[row for row, b in zip(rows, assignment, strict=True) if b == k] for k in range(parts)]
 
 
-@settings(
-    max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@spark_property(suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(batches=histories(), silver_ahead=st.booleans())
 def test_batch_by_batch_equals_the_full_recompute(spark, batches, silver_ahead):
     sessions, links, _ = run_batches(spark, batches, silver_ahead)

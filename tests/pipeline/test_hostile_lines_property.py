@@ -3,7 +3,8 @@ Spark job raises: the real ingest (parse + rules), Silver and Gold functions, wi
 Spark settings.
 
 One example is a batch of hostile lines (``hostile_lines``), so each example costs a few Spark
-jobs; the example count stays small and hypothesis varies the batches.
+jobs; the example count stays small (``hypothesis_profiles``: more in the ``ci-deep``
+profile) and hypothesis varies the batches.
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from hostile_lines import INGESTED_AT, hostile_lines
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
+from hypothesis_profiles import spark_property
 
 from clickstream.bronze_events import ingest_lines
 from clickstream.contract import INGESTED_AT as INGESTED_AT_COLUMN
@@ -23,11 +25,7 @@ from clickstream.gold_sessions import build_sessions
 from clickstream.silver_events import quarantine_rows, to_silver_columns, valid_rows
 
 KEY = "test-pii-key-for-property-tests"
-BATCHES = settings(
-    max_examples=6,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+BATCHES = spark_property()
 
 
 def _ingest(spark, lines: list[str]):
