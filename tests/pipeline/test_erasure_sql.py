@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 from test_erasure import ALICE, ALICE_EMAIL, KEY, raw, silver, subject  # noqa: F401 (fixtures)
 
 from clickstream import erasure, erasure_sql
-from clickstream.gold_dim_users import build_dim_users
 from clickstream.contract import LINK_COLUMNS
+from clickstream.gold_dim_users import build_dim_users
 from clickstream.gold_sessions import build_sessions, link_records
 
 
