@@ -43,6 +43,7 @@ from infra.mocks import (
 )
 from infra.rights import SCOPES
 from policy import config as pack_config
+from policy import model as policy_model
 from policy import rules as policy_rules
 
 MASK = "(secret)"
@@ -173,10 +174,10 @@ def _summary_text(summary: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def policy_violations(plan: Plan, settings: policy_rules.Settings) -> list[policy_rules.Violation]:
+def policy_violations(plan: Plan, settings: policy_model.Settings) -> list[policy_model.Violation]:
     """The policy pack's rules (policy/rules.py) over the resources the program declared."""
     resources = [
-        policy_rules.Resource(r.type, r.name, r.inputs, r.protect, r.name)
+        policy_model.Resource(r.type, r.name, r.inputs, r.protect, r.name)
         for r in plan.resources
         if r.custom
     ]

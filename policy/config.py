@@ -19,13 +19,13 @@ from pathlib import Path
 from typing import Any
 
 from infra.config.keys import PROJECT
-from policy import rules
+from policy import model, rules
 
 
 def properties(config: Mapping[str, str]) -> dict[str, str]:
     """The pack-config properties from a stack's config (``<project>:<key>`` -> value)."""
     found = {}
-    for key in rules.CONFIG_PROPERTIES:
+    for key in model.CONFIG_PROPERTIES:
         value = config.get(f"{PROJECT}:{key}")
         if not value:
             raise ValueError(f"{key}: not set in the stack's configuration")
@@ -40,9 +40,9 @@ def pack_config(config: Mapping[str, str]) -> dict[str, dict[str, Any]]:
     return {name: dict(shared) for name in names}
 
 
-def settings(config: Mapping[str, str]) -> rules.Settings:
+def settings(config: Mapping[str, str]) -> model.Settings:
     """What the pack builds from the same config: the rules' view of the stack."""
-    return rules.Settings.from_pack_config(properties(config))
+    return model.Settings.from_pack_config(properties(config))
 
 
 def main(argv: list[str] | None = None) -> int:

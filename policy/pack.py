@@ -4,9 +4,9 @@ The engine hands each policy its props wrapped by ``pulumi_policy.proxy.unknown_
 mappings arrive as ``_DictProxy`` (a ``collections.abc.Mapping``), lists as ``_ListProxy`` (a
 ``Sequence``, not a ``list``), and reading a value unknown during a preview raises
 ``UnknownValueError``. ``plain()`` turns that into plain dicts and lists, with unknowns as
-``rules.UNKNOWN``, so the rules see what the tests and ``make preview`` give them. The pack
+``model.UNKNOWN``, so the rules see what the tests and ``make preview`` give them. The pack
 config (``policy/config.py``, one copy of the stack's settings per policy) becomes
-``rules.Settings``.
+``model.Settings``.
 
 Imported by ``__main__.py``, which serves the pack; kept apart so that tests can drive these
 policies through pulumi-policy's own analyzer without starting a server.
@@ -15,7 +15,7 @@ policies through pulumi-policy's own analyzer without starting a server.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pulumi_policy import (
     EnforcementLevel,
@@ -26,14 +26,11 @@ from pulumi_policy import (
 from pulumi_policy.policy import Policy
 from pulumi_policy.proxy import UnknownValueError
 
-if TYPE_CHECKING:  # the checker sees the file under the name the tests and infra import it by
-    from policy import rules
-else:  # the engine runs the pack with policy/ on sys.path
-    import rules
+from policy import model, rules
 
 NAME = "clickstream-lakeflow"
 CONFIG = PolicyConfigSchema(
-    properties=rules.CONFIG_PROPERTIES, required=sorted(rules.CONFIG_PROPERTIES)
+    properties=model.CONFIG_PROPERTIES, required=sorted(model.CONFIG_PROPERTIES)
 )
 
 
@@ -43,7 +40,7 @@ def _each(value: Any) -> Iterator[tuple[Any, Any]]:
         try:
             yield key, plain(value[key])
         except UnknownValueError:
-            yield key, rules.UNKNOWN
+            yield key, model.UNKNOWN
 
 
 def plain(value: Any) -> Any:
@@ -55,12 +52,12 @@ def plain(value: Any) -> Any:
     return value
 
 
-def settings(args: Any) -> rules.Settings:
-    return rules.Settings.from_pack_config(args.get_config())
+def settings(args: Any) -> model.Settings:
+    return model.Settings.from_pack_config(args.get_config())
 
 
-def resource(item: Any) -> rules.Resource:
-    return rules.Resource(
+def resource(item: Any) -> model.Resource:
+    return model.Resource(
         type=item.resource_type,
         name=item.name,
         props=plain(item.props),
@@ -82,7 +79,7 @@ def _mandatory(kind: type, rule: str, description: str, run: Any) -> Policy:
 def _resource_policy(rule: str, description: str, validate: rules.ResourceRule) -> Policy:
     def run(args, report_violation):
         for message in validate(resource(args), settings(args)):
-            report_violation(str(rules.Violation(rule, args.name, message)))
+            report_violation(str(model.Violation(rule, args.name, message)))
 
     return _mandatory(ResourceValidationPolicy, rule, description, run)
 

@@ -12,128 +12,30 @@ a preview arrives as ``UNKNOWN`` and never counts as a violation.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
-UNKNOWN: Any = type("Unknown", (), {"__repr__": lambda self: "UNKNOWN"})()
-
-STORAGE_ACCOUNT = "azure-native:storage:StorageAccount"
-CATALOG = "databricks:index/catalog:Catalog"
-SCHEMA = "databricks:index/schema:Schema"
-GRANTS = "databricks:index/grants:Grants"
-GRANT = "databricks:index/grant:Grant"
-PIPELINE = "databricks:index/pipeline:Pipeline"
-PERMISSIONS = "databricks:index/permissions:Permissions"
-NCC = "databricks:index/mwsNetworkConnectivityConfig:MwsNetworkConnectivityConfig"
-NCC_PRIVATE_ENDPOINT = "databricks:index/mwsNccPrivateEndpointRule:MwsNccPrivateEndpointRule"
-WORKSPACE_PATHS = {
-    "databricks:index/directory:Directory": "path",
-    "databricks:index/workspaceFile:WorkspaceFile": "path",
-    "databricks:index/notebook:Notebook": "path",
-    PIPELINE: "rootPath",
-    PERMISSIONS: "directoryPath",
-}
-# What a production stack protects: data, the identities and paths that reach it, the PII key.
-STATEFUL = (
-    "azure-native:resources:ResourceGroup",
-    STORAGE_ACCOUNT,
-    "azure-native:storage:BlobContainer",
-    "azure-native:databricks:AccessConnector",
-    "databricks:index/storageCredential:StorageCredential",
-    "databricks:index/externalLocation:ExternalLocation",
-    CATALOG,
+from policy.model import (
+    ENGINEER_PRIVILEGES,
+    GRANT,
+    GRANTS,
+    MANAGED_OBJECTS,
+    NCC,
+    NCC_PRIVATE_ENDPOINT,
+    OWNED_OBJECTS,
+    PERMISSIONS,
+    PIPELINE,
     SCHEMA,
-    "databricks:index/secretScope:SecretScope",
-    "databricks:index/secret:Secret",
-    "random:index/randomPassword:RandomPassword",
+    STATEFUL,
+    STORAGE_ACCOUNT,
+    WORKSPACE_PATHS,
+    Resource,
+    Settings,
+    Violation,
+    grant_rows,
+    is_shared,
+    known,
+    privileges_of,
 )
-ENGINEER_PRIVILEGES = frozenset({"USE_CATALOG", "USE_SCHEMA", "SELECT"})
-# Permissions arguments naming an object that has exactly one owner (IS_OWNER) ...
-OWNED_OBJECTS = ("pipelineId", "jobId", "sqlEndpointId")
-# ... and objects without one, which the deploy principal must manage by name.
-MANAGED_OBJECTS = ("directoryPath", "dashboardId")
-
-
-@dataclass(frozen=True)
-class Resource:
-    """One resource of a plan: its type token, logical name, input properties and protection."""
-
-    type: str
-    name: str
-    props: Mapping[str, Any]
-    protect: bool = False
-    urn: str = ""
-
-
-@dataclass(frozen=True)
-class Settings:
-    """What the rules need to know about the stack; the pack gets it as pack config.
-
-    ``deploy_principal`` None (the unit tests' default) checks only that owners are explicit.
-    """
-
-    engineers_group: str = "databricks-project-engineers"
-    deploy_principal: str | None = None
-
-    @classmethod
-    def from_pack_config(cls, config: Mapping[str, Any]) -> Settings:
-        """From the properties the engine passes each policy (``CONFIG_PROPERTIES`` names)."""
-        return cls(
-            engineers_group=str(config["engineersGroup"]),
-            deploy_principal=str(config["deployPrincipal"]).lower(),
-        )
-
-
-# Pack config: each property is the stack setting of the same name (policy/config.py copies it).
-# Every policy requires them, so a preview or update without --policy-pack-config fails instead of
-# checking some default group.
-CONFIG_PROPERTIES: dict[str, dict[str, Any]] = {
-    "engineersGroup": {
-        "type": "string",
-        "minLength": 1,
-        "description": "The stack's engineersGroup setting",
-    },
-    "deployPrincipal": {
-        "type": "string",
-        "minLength": 1,
-        "description": "The stack's deployPrincipal setting (the owner of jobs and pipelines)",
-    },
-}
-
-
-@dataclass(frozen=True)
-class Violation:
-    rule: str
-    resource: str  # logical name; "" when the stack as a whole is at fault
-    message: str
-    urn: str = field(default="", compare=False)
-
-    def __str__(self) -> str:
-        return f"[{self.rule}] {self.resource or '(stack)'}: {self.message}"
-
-
-def _known(value: Any) -> bool:
-    return value is not UNKNOWN
-
-
-def _is_shared(path: Any) -> bool:
-    if not isinstance(path, str):
-        return False
-    trimmed = path[len("/Workspace") :] if path.startswith("/Workspace/") else path
-    return trimmed == "/Shared" or trimmed.startswith("/Shared/")
-
-
-def _rows(grants: Resource) -> list[Mapping[str, Any]]:
-    if grants.type == GRANT:
-        return [grants.props]
-    rows = grants.props.get("grants")
-    return [r for r in rows if isinstance(r, Mapping)] if isinstance(rows, list) else []
-
-
-def _privileges(row: Mapping[str, Any]) -> list[str]:
-    privileges = row.get("privileges")
-    return [p for p in privileges if isinstance(p, str)] if isinstance(privileges, list) else []
-
 
 # --- resource rules: (resource, settings) -> messages ---------------------------------------
 
@@ -151,13 +53,13 @@ def storage_is_hardened(resource: Resource, _: Settings) -> list[str]:
     return [
         f"{prop} must be {value!r} (got {resource.props.get(prop)!r})"
         for prop, value in wanted.items()
-        if _known(resource.props.get(prop)) and resource.props.get(prop) != value
+        if known(resource.props.get(prop)) and resource.props.get(prop) != value
     ]
 
 
 def no_workspace_code_under_shared(resource: Resource, _: Settings) -> list[str]:
     prop = WORKSPACE_PATHS.get(resource.type)
-    if prop is None or not _is_shared(resource.props.get(prop)):
+    if prop is None or not is_shared(resource.props.get(prop)):
         return []
     return [
         f"{prop} {resource.props.get(prop)!r} is under /Shared, where every workspace user has "
@@ -176,8 +78,8 @@ def no_all_privileges(resource: Resource, _: Settings) -> list[str]:
         return []
     return [
         f"grants ALL_PRIVILEGES to {row.get('principal')!r}"
-        for row in _rows(resource)
-        if "ALL_PRIVILEGES" in _privileges(row)
+        for row in grant_rows(resource)
+        if "ALL_PRIVILEGES" in privileges_of(row)
     ]
 
 
@@ -185,12 +87,12 @@ def engineers_least_privilege(resource: Resource, settings: Settings) -> list[st
     group = settings.engineers_group
     problems: list[str] = []
     if resource.type in (GRANTS, GRANT):
-        for row in _rows(resource):
+        for row in grant_rows(resource):
             if row.get("principal") != group:
                 continue
             if "externalLocation" in resource.props:
                 problems.append(f"{group} may have nothing on an external location")
-            extra = sorted(set(_privileges(row)) - ENGINEER_PRIVILEGES)
+            extra = sorted(set(privileges_of(row)) - ENGINEER_PRIVILEGES)
             if extra:
                 problems.append(
                     f"{group} may only have USE_CATALOG, USE_SCHEMA, SELECT; got {extra}"
@@ -213,7 +115,7 @@ def _controls(resource: Resource) -> list[Mapping[str, Any]]:
 
 
 def owners_are_explicit(resource: Resource, settings: Settings) -> list[str]:
-    if resource.type != PERMISSIONS or not _known(resource.props.get("accessControls")):
+    if resource.type != PERMISSIONS or not known(resource.props.get("accessControls")):
         return []
     controls = _controls(resource)
     deployer = settings.deploy_principal
@@ -225,7 +127,7 @@ def owners_are_explicit(resource: Resource, settings: Settings) -> list[str]:
                 "makes whoever applies the owner and a refresh by another identity shows drift"
             ]
         named = owners[0].get("servicePrincipalName")
-        if deployer is not None and _known(named) and named != deployer:
+        if deployer is not None and known(named) and named != deployer:
             return [f"IS_OWNER must be the deploy principal {deployer!r}, got {named!r}"]
     elif deployer is not None and any(argument in resource.props for argument in MANAGED_OBJECTS):
         managed = {
@@ -242,11 +144,11 @@ def serverless_pipeline_in_unity_catalog(resource: Resource, _: Settings) -> lis
     if resource.type != PIPELINE:
         return []
     problems = []
-    if resource.props.get("serverless") is not True and _known(resource.props.get("serverless")):
+    if resource.props.get("serverless") is not True and known(resource.props.get("serverless")):
         problems.append("serverless must be true")
     for prop in ("catalog", "schema"):
         value = resource.props.get(prop)
-        if _known(value) and not value:
+        if known(value) and not value:
             problems.append(f"{prop} must be set (Unity Catalog publishing)")
     return problems
 
@@ -297,7 +199,7 @@ def firewall_deny_has_serverless_path(
         if not isinstance(rules, Mapping) or rules.get("defaultAction") != "Deny":
             continue
         subnets = rules.get("virtualNetworkRules")
-        if has_ncc or not _known(subnets) or subnets:
+        if has_ncc or not known(subnets) or subnets:
             continue
         found.append(
             Violation(
@@ -342,7 +244,7 @@ def engineers_nothing_on_raw_schema(
         for grants in resources
         if grants.type in (GRANTS, GRANT)
         and grants.props.get("schema") in raw
-        and any(row.get("principal") == settings.engineers_group for row in _rows(grants))
+        and any(row.get("principal") == settings.engineers_group for row in grant_rows(grants))
     ]
 
 
@@ -365,7 +267,7 @@ def production_is_protected(resources: Sequence[Resource], _: Settings) -> list[
     ]
     for pipeline in production:
         run_as = pipeline.props.get("runAs")
-        if _known(run_as) and not (
+        if known(run_as) and not (
             isinstance(run_as, Mapping) and run_as.get("servicePrincipalName")
         ):
             found.append(

@@ -25,9 +25,9 @@ from pulumi.runtime import proto
 from pulumi_policy import EnforcementLevel
 from pulumi_policy.policy import _PolicyAnalyzerServicer
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "policy"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # as policy/__main__.py does
 
-import pack
+from policy import pack
 
 
 def struct(value: dict) -> struct_pb2.Struct:

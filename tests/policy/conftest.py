@@ -14,7 +14,7 @@ import pytest
 from infra import preview
 from infra.mocks import preview_ids
 from infra.preview_summary import FROM_ACCOUNT_STACK as PREVIEW_VALUES
-from policy import rules
+from policy import model
 
 HOST = "https://adb-1234567890123456.7.azuredatabricks.net"
 SUBSCRIPTION = "12345678-1234-1234-1234-123456789abc"
@@ -35,23 +35,23 @@ def stack_config(stack: str) -> tuple[dict[str, str], list[str]]:
     return config, secrets
 
 
-def plan_resources(stack: str, config: dict[str, str] | None = None) -> list[rules.Resource]:
+def plan_resources(stack: str, config: dict[str, str] | None = None) -> list[model.Resource]:
     config, secrets = (config, []) if config is not None else stack_config(stack)
     plan = preview.run(config, stack, secrets, mocks=preview.RecordingMocks(HOST))
     return [
-        rules.Resource(r.type, r.name, r.inputs, r.protect, f"urn:pulumi:{stack}::{r.name}")
+        model.Resource(r.type, r.name, r.inputs, r.protect, f"urn:pulumi:{stack}::{r.name}")
         for r in plan.resources
         if r.custom
     ]
 
 
 @pytest.fixture(scope="session")
-def prod_plan() -> list[rules.Resource]:
+def prod_plan() -> list[model.Resource]:
     return plan_resources("prod")
 
 
 @pytest.fixture(scope="session")
-def dev_plan() -> list[rules.Resource]:
+def dev_plan() -> list[model.Resource]:
     return plan_resources("dev")
 
 
@@ -61,6 +61,14 @@ class Diagnostic:
     message: str
     urn: str
     level: str
+
+
+@pytest.fixture(scope="session")
+def policy_python() -> Path:
+    """The pack's own interpreter (policy/venv), as the engine uses it."""
+    if not POLICY_PYTHON.exists():
+        pytest.fail("policy/venv is missing: `make venv` builds it (policy/requirements.txt)")
+    return POLICY_PYTHON
 
 
 def run_analyzer(request: dict[str, Any]) -> Any:
@@ -77,7 +85,7 @@ def run_analyzer(request: dict[str, Any]) -> Any:
     return json.loads(done.stdout)
 
 
-def analyze(resources: list[rules.Resource], config: dict[str, Any]) -> list[Diagnostic]:
+def analyze(resources: list[model.Resource], config: dict[str, Any]) -> list[Diagnostic]:
     """Every diagnostic the pack reports when the engine sends it these resources."""
     request = {
         "config": config,

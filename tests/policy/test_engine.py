@@ -11,7 +11,7 @@ import pytest
 from pulumi.runtime.rpc import UNKNOWN  # the engine's sentinel for a string unknown in a preview
 
 from policy import config as pack_config
-from policy import rules
+from policy import model, rules
 from tests.policy.conftest import analyze, plan_resources, run_analyzer, stack_config
 
 ENGINEERS = "databricks-project-engineers"
@@ -41,16 +41,16 @@ def test_the_committed_stacks_pass_the_pack_as_the_engine_runs_it(stack, dev_pla
 
 def test_an_all_privileges_grant_is_refused_when_props_arrive_as_proxies(dev_plan):
     rows = [{"principal": "databricks-project-admins", "privileges": ["ALL_PRIVILEGES"]}]
-    plan, grants = changed(dev_plan, "grants-catalog", rules.GRANTS, grants=rows)
+    plan, grants = changed(dev_plan, "grants-catalog", model.GRANTS, grants=rows)
     (diagnostic,) = analyze(plan, pack_config_of("dev"))
     assert (diagnostic.policy, diagnostic.level) == ("no-all-privileges", "MANDATORY")
     assert grants.name in diagnostic.message and "ALL_PRIVILEGES" in diagnostic.message
 
 
 def test_engineers_on_the_raw_schema_are_refused_when_props_arrive_as_proxies(prod_plan):
-    (raw,) = [r for r in prod_plan if r.type == rules.GRANTS and "raw-schema" in r.name]
+    (raw,) = [r for r in prod_plan if r.type == model.GRANTS and "raw-schema" in r.name]
     rows = [*raw.props["grants"], {"principal": ENGINEERS, "privileges": ["USE_SCHEMA"]}]
-    plan, _ = changed(prod_plan, "raw-schema", rules.GRANTS, grants=rows)
+    plan, _ = changed(prod_plan, "raw-schema", model.GRANTS, grants=rows)
     diagnostics = analyze(plan, pack_config_of("prod"))
     assert policies(diagnostics) == {("engineers-nothing-on-raw-schema", "MANDATORY")}
     assert diagnostics[0].urn == raw.urn
@@ -60,9 +60,9 @@ def test_the_engineers_group_is_the_one_the_stack_configures():
     config, _ = stack_config("dev")
     config["clickstream-lakeflow:engineersGroup"] = "analysts"
     plan = plan_resources("dev", config)
-    (raw,) = [r for r in plan if r.type == rules.GRANTS and "raw-schema" in r.name]
+    (raw,) = [r for r in plan if r.type == model.GRANTS and "raw-schema" in r.name]
     rows = [*raw.props["grants"], {"principal": "analysts", "privileges": ["SELECT"]}]
-    plan, _ = changed(plan, "raw-schema", rules.GRANTS, grants=rows)
+    plan, _ = changed(plan, "raw-schema", model.GRANTS, grants=rows)
     assert policies(analyze(plan, pack_config.pack_config(config))) == {
         ("engineers-nothing-on-raw-schema", "MANDATORY")
     }
@@ -70,10 +70,10 @@ def test_the_engineers_group_is_the_one_the_stack_configures():
 
 def test_a_pipeline_without_an_explicit_owner_is_refused(prod_plan):
     (permissions,) = [
-        r for r in prod_plan if r.type == rules.PERMISSIONS and "pipelineId" in r.props
+        r for r in prod_plan if r.type == model.PERMISSIONS and "pipelineId" in r.props
     ]
     rows = [c for c in permissions.props["accessControls"] if c["permissionLevel"] != "IS_OWNER"]
-    plan, _ = changed(prod_plan, permissions.name, rules.PERMISSIONS, accessControls=rows)
+    plan, _ = changed(prod_plan, permissions.name, model.PERMISSIONS, accessControls=rows)
     assert policies(analyze(plan, pack_config_of("prod"))) == {("owners-are-explicit", "MANDATORY")}
 
 
@@ -89,7 +89,7 @@ def test_an_unprotected_pii_key_in_prod_is_refused(prod_plan):
 
 def test_values_unknown_in_a_preview_are_not_violations(dev_plan):
     rows = [{"principal": UNKNOWN, "privileges": [UNKNOWN]}]
-    plan, _ = changed(dev_plan, "grants-schema", rules.GRANTS, grants=rows, schema=UNKNOWN)
+    plan, _ = changed(dev_plan, "grants-schema", model.GRANTS, grants=rows, schema=UNKNOWN)
     assert analyze(plan, pack_config_of("dev")) == []
 
 

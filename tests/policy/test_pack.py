@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import ast
 import json
+import subprocess
 from pathlib import Path
 
+import grpc
 import yaml
+from google.protobuf import empty_pb2
+from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
 from infra import preview
 from policy import config as pack_config
-from policy import rules
+from policy import model, rules
 
 POLICY = Path(__file__).resolve().parents[2] / "policy"
 
@@ -35,9 +39,25 @@ def test_pack_registers_every_rule_as_a_mandatory_policy():
     assert len(rules.RESOURCE_RULES) + len(rules.STACK_RULES) == 10
 
 
-def test_pack_serves_the_adapters_policies():
-    source = (POLICY / "__main__.py").read_text()
-    assert "PolicyPack(" in source and "pack.policies()" in source
+def test_the_pack_program_started_as_the_engine_starts_it_serves_every_rule(policy_python):
+    # The engine runs the pack's program from policy/ in its own virtualenv; the program prints
+    # the port of its analyzer and serves it until stopped.
+    program = subprocess.Popen(
+        [str(policy_python), "."], cwd=POLICY, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        port = int(program.stdout.readline())
+        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+            info = analyzer_pb2_grpc.AnalyzerStub(channel).GetAnalyzerInfo(
+                empty_pb2.Empty(), timeout=30
+            )
+    finally:
+        program.kill()
+        program.wait()
+    assert {p.name for p in info.policies} == {*rules.RESOURCE_RULES, *rules.STACK_RULES}
+    assert {p.enforcementLevel for p in info.policies} == {
+        analyzer_pb2.EnforcementLevel.Value("MANDATORY")
+    }
 
 
 def test_pack_config_gives_every_policy_the_stacks_settings(tmp_path):
@@ -68,7 +88,7 @@ def test_preview_checks_the_engineers_group_the_stack_configures(capsys, monkeyp
 
     def run_with_analysts_on_raw(*args, **kwargs):
         plan = real_run(*args, **kwargs)
-        for grants in plan.of_type(rules.GRANTS):
+        for grants in plan.of_type(model.GRANTS):
             if grants.inputs.get("schema", "").endswith("_raw"):
                 grants.inputs["grants"].append({"principal": "analysts", "privileges": ["SELECT"]})
         return plan

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-from policy import rules
+from policy import model, rules
 
 
 def only(plan, typ, name_part=""):
@@ -43,7 +43,7 @@ def test_the_real_plans_pass_every_policy(stack, dev_plan, prod_plan):
     ],
 )
 def test_storage_must_be_hardened(prod_plan, prop, value):
-    account = only(prod_plan, rules.STORAGE_ACCOUNT)
+    account = only(prod_plan, model.STORAGE_ACCOUNT)
     violations = rules.check(with_props(prod_plan, account, **{prop: value}))
     wanted = not value if isinstance(value, bool) else "TLS1_2"
     assert [str(v) for v in violations] == [
@@ -52,20 +52,20 @@ def test_storage_must_be_hardened(prod_plan, prop, value):
 
 
 def test_firewall_deny_without_ncc_or_subnets_is_rejected(prod_plan):
-    account = only(prod_plan, rules.STORAGE_ACCOUNT)
-    no_ncc = [r for r in prod_plan if r.type != rules.NCC]
+    account = only(prod_plan, model.STORAGE_ACCOUNT)
+    no_ncc = [r for r in prod_plan if r.type != model.NCC]
     assert rules_broken(no_ncc) == set()  # the NCC's subnets are still listed
     network = dict(account.props["networkRuleSet"], virtualNetworkRules=[])
-    plan = with_props(no_ncc, only(no_ncc, rules.STORAGE_ACCOUNT), networkRuleSet=network)
+    plan = with_props(no_ncc, only(no_ncc, model.STORAGE_ACCOUNT), networkRuleSet=network)
     (violation,) = rules.check(plan)
     assert violation.rule == "firewall-deny-has-serverless-path"
     assert violation.resource == account.name
 
 
 def test_firewall_rule_passes_while_subnets_are_unknown(prod_plan):
-    no_ncc = [r for r in prod_plan if r.type != rules.NCC]
-    account = only(no_ncc, rules.STORAGE_ACCOUNT)
-    network = dict(account.props["networkRuleSet"], virtualNetworkRules=rules.UNKNOWN)
+    no_ncc = [r for r in prod_plan if r.type != model.NCC]
+    account = only(no_ncc, model.STORAGE_ACCOUNT)
+    network = dict(account.props["networkRuleSet"], virtualNetworkRules=model.UNKNOWN)
     assert rules.check(with_props(no_ncc, account, networkRuleSet=network)) == []
 
 
@@ -87,22 +87,22 @@ def test_workspace_code_under_shared_is_rejected(dev_plan, typ, prop):
 
 
 def test_additive_grant_is_rejected(dev_plan):
-    grant = rules.Resource(
-        rules.GRANT, "extra", {"catalog": "c", "principal": "x", "privileges": ["USE_CATALOG"]}
+    grant = model.Resource(
+        model.GRANT, "extra", {"catalog": "c", "principal": "x", "privileges": ["USE_CATALOG"]}
     )
     (violation,) = rules.check([*dev_plan, grant])
     assert (violation.rule, violation.resource) == ("authoritative-grants-only", "extra")
 
 
 def test_all_privileges_is_rejected(dev_plan):
-    grants = only(dev_plan, rules.GRANTS, "grants-catalog")
+    grants = only(dev_plan, model.GRANTS, "grants-catalog")
     rows = [{"principal": "databricks-project-admins", "privileges": ["ALL_PRIVILEGES"]}]
     violations = rules.check(with_props(dev_plan, grants, grants=rows))
     assert [(v.rule, v.resource) for v in violations] == [("no-all-privileges", grants.name)]
 
 
 def test_engineers_may_not_modify_the_published_schema(dev_plan):
-    grants = only(dev_plan, rules.GRANTS, "grants-schema")
+    grants = only(dev_plan, model.GRANTS, "grants-schema")
     rows = [{"principal": "databricks-project-engineers", "privileges": ["SELECT", "MODIFY"]}]
     violations = rules.check(with_props(dev_plan, grants, grants=rows))
     assert [(v.rule, v.resource) for v in violations] == [
@@ -112,14 +112,14 @@ def test_engineers_may_not_modify_the_published_schema(dev_plan):
 
 
 def test_engineers_may_not_read_files_from_an_external_location(dev_plan):
-    grants = only(dev_plan, rules.GRANTS, "landing-location")
+    grants = only(dev_plan, model.GRANTS, "landing-location")
     rows = [{"principal": "databricks-project-engineers", "privileges": ["SELECT"]}]
     violations = rules.check(with_props(dev_plan, grants, grants=rows))
     assert {v.rule for v in violations} == {"engineers-least-privilege"}
 
 
 def test_engineers_may_not_use_the_raw_schema(dev_plan):
-    grants = only(dev_plan, rules.GRANTS, "raw-schema")
+    grants = only(dev_plan, model.GRANTS, "raw-schema")
     rows = [
         *grants.props["grants"],
         {"principal": "databricks-project-engineers", "privileges": ["USE_SCHEMA"]},
@@ -132,7 +132,7 @@ def test_engineers_may_not_use_the_raw_schema(dev_plan):
 
 def test_engineers_may_not_view_the_pipeline(dev_plan):
     permissions = next(
-        r for r in dev_plan if r.type == rules.PERMISSIONS and "pipelineId" in r.props
+        r for r in dev_plan if r.type == model.PERMISSIONS and "pipelineId" in r.props
     )
     controls = [
         *permissions.props["accessControls"],
@@ -145,7 +145,7 @@ def test_engineers_may_not_view_the_pipeline(dev_plan):
 
 
 def test_engineers_group_name_comes_from_the_settings(dev_plan):
-    grants = only(dev_plan, rules.GRANTS, "grants-schema")
+    grants = only(dev_plan, model.GRANTS, "grants-schema")
     rows = [{"principal": "analysts", "privileges": ["MODIFY"]}]
     plan = with_props(dev_plan, grants, grants=rows)
     assert rules.check(plan) == []
@@ -153,12 +153,12 @@ def test_engineers_group_name_comes_from_the_settings(dev_plan):
 
 
 def rules_broken_for(plan, group):
-    return {v.rule for v in rules.check(plan, rules.Settings(engineers_group=group))}
+    return {v.rule for v in rules.check(plan, model.Settings(engineers_group=group))}
 
 
 @pytest.mark.parametrize("change", [{"serverless": False}, {"catalog": ""}, {"schema": None}])
 def test_pipeline_must_be_serverless_in_a_catalog_and_schema(dev_plan, change):
-    pipeline = only(dev_plan, rules.PIPELINE)
+    pipeline = only(dev_plan, model.PIPELINE)
     violations = rules.check(with_props(dev_plan, pipeline, **change))
     assert [(v.rule, v.resource) for v in violations] == [
         ("serverless-pipeline-in-unity-catalog", pipeline.name)
@@ -166,14 +166,14 @@ def test_pipeline_must_be_serverless_in_a_catalog_and_schema(dev_plan, change):
 
 
 def test_unprotected_stateful_resource_in_production_is_rejected(prod_plan):
-    catalog = only(prod_plan, rules.CATALOG)
+    catalog = only(prod_plan, model.CATALOG)
     plan = [replace(r, protect=False) if r is catalog else r for r in prod_plan]
     (violation,) = rules.check(plan)
     assert (violation.rule, violation.resource) == ("production-is-protected", catalog.name)
 
 
 def test_production_pipeline_without_run_as_is_rejected(prod_plan):
-    pipeline = only(prod_plan, rules.PIPELINE)
+    pipeline = only(prod_plan, model.PIPELINE)
     (violation,) = rules.check(with_props(prod_plan, pipeline, runAs=None))
     assert (violation.rule, violation.resource) == ("production-is-protected", pipeline.name)
 
@@ -186,12 +186,12 @@ DEPLOYER = "00000000-0000-4000-8000-00000000f0de"  # Pulumi.prod.yaml, as the pr
 
 
 def with_deployer(plan, deployer=DEPLOYER):
-    return rules.check(plan, rules.Settings(deploy_principal=deployer))
+    return rules.check(plan, model.Settings(deploy_principal=deployer))
 
 
 def permissions_of(plan, argument):
     """The first Permissions on that kind of object (prod has three jobs, each with one)."""
-    return next(r for r in plan if r.type == rules.PERMISSIONS and argument in r.props)
+    return next(r for r in plan if r.type == model.PERMISSIONS and argument in r.props)
 
 
 def test_the_real_plans_pass_with_the_stacks_deploy_principal(prod_plan):
@@ -230,7 +230,7 @@ def test_folder_or_dashboard_without_the_deployers_manage_row_is_rejected(prod_p
     assert [(v.rule, v.resource) for v in violations] == [("owners-are-explicit", target.name)]
 
 
-@pytest.mark.parametrize("typ", rules.STATEFUL)
+@pytest.mark.parametrize("typ", model.STATEFUL)
 def test_every_unprotected_stateful_type_in_production_is_rejected(prod_plan, typ):
     targets = [r for r in prod_plan if r.type == typ]
     plan = [replace(r, protect=False) if r.type == typ else r for r in prod_plan]
