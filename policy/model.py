@@ -1,8 +1,8 @@
 """What the policy rules read and report: resource type names, a plan's ``Resource``, the stack's
 ``Settings`` (the pack config), a ``Violation``, and helpers over engine property values.
 
-Plain Python, no ``pulumi_policy``: imported as ``policy.model`` by infra and the tests and as
-``model`` by the pack in the engine (policy/ on sys.path).
+Plain Python, no ``pulumi_policy``; infra, the tests and the pack (``policy/__main__.py`` puts the
+repository on ``sys.path``) all import it as ``policy.model``.
 """
 
 from __future__ import annotations
