@@ -18,6 +18,6 @@ from pulumi_policy import EnforcementLevel, PolicyPack
 # The engine runs this file from policy/; its parent makes ``policy`` importable as a package.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from policy import pack  # noqa: E402
+from policy import pack
 
 PolicyPack(name=pack.NAME, enforcement_level=EnforcementLevel.MANDATORY, policies=pack.policies())
