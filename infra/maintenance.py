@@ -11,7 +11,8 @@ job with the job parameter ``request_id``. Tasks: ``erase`` (hash, expand, DELET
 side, ``landing`` (rewrite the landing files that held the person's lines, with the landing path)
 and, for a triggered pipeline, ``refresh`` (a pipeline update, so the materialized views recompute
 without the person; a continuous pipeline refreshes them by itself), then ``purge`` (REORG ...
-APPLY (PURGE), VACUUM) once both succeeded. Retention: one ``retain`` task on ``RETENTION_CRON`` (clickstream.retention).
+APPLY (PURGE), VACUUM) once both succeeded. Retention: one ``retain`` task on ``RETENTION_CRON``
+(clickstream.retention).
 
 Permissions as on the refresh job: the deploy principal is IS_OWNER, admins CAN_MANAGE (they
 start erasures); nobody else, since a run's output can quote raw rows.

@@ -144,13 +144,10 @@ def lines_to_drop(
         return {}
     # A file scan numbers its rows the same way every time it runs (partition, position): the
     # number finds a matched row's text again, as _ingested_at carries it through the parser.
-    lines = (
-        _read_lines(spark, paths)
-        .select(
-            "value",
-            F.col("_metadata.file_path").alias(SOURCE_FILE),
-            F.monotonically_increasing_id().alias("_row"),
-        )
+    lines = _read_lines(spark, paths).select(
+        "value",
+        F.col("_metadata.file_path").alias(SOURCE_FILE),
+        F.monotonically_increasing_id().alias("_row"),
     )
     parsed = parse_raw_lines(
         lines.select("value", SOURCE_FILE, F.timestamp_micros("_row").alias(INGESTED_AT))
