@@ -128,15 +128,24 @@ class DbutilsLandingFiles:
                     raise
 
 
-def _read_lines(spark: SparkSession, paths: list[str]) -> DataFrame:
-    # As Auto Loader read them: a damaged archive gives the lines before the damage.
-    return spark.read.format("text").option("ignoreCorruptFiles", "true").load(paths)
+# As Auto Loader read them: a damaged archive gives the lines before the damage.
+READ_OPTIONS = {"ignoreCorruptFiles": "true"}
+
+
+def _read_lines(
+    spark: SparkSession, paths: list[str], options: Mapping[str, str] = READ_OPTIONS
+) -> DataFrame:
+    return spark.read.format("text").options(**options).load(paths)
 
 
 def lines_to_drop(
-    spark: SparkSession, files: Iterable[str], clear: ClearValues
+    spark: SparkSession,
+    files: Iterable[str],
+    clear: ClearValues,
+    options: Mapping[str, str] = READ_OPTIONS,
 ) -> dict[str, set[str]]:
-    """The text of the person's lines in ``files``, per file (as ``_source_file`` names it)."""
+    """The text of the person's lines in ``files``, per file (as ``_source_file`` names it);
+    ``options`` are the text source's (the local forget passes the local file-fault options)."""
     from clickstream.bronze_events import parse_raw_lines
 
     paths = sorted(set(files))
