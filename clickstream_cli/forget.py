@@ -249,24 +249,13 @@ class Erasure:
         )
 
     def landing_hits(self, clear) -> dict[Path, set[str]]:
-        import pyspark.sql.functions as F
+        from clickstream.bronze_events import LOCAL_FILE_FAULT_OPTIONS
+        from clickstream.landing_erasure import lines_to_drop
+        from clickstream_cli.file_faults import landing_files
 
-        from clickstream import erasure
-        from clickstream.contract import INGESTED_AT, SOURCE_FILE
-
-        frames = _line_frames(self.spark, self.landing)
-        if frames is None or clear.is_empty():
-            return {}
-        lines, parsed = frames
-        rows = parsed.where(erasure.raw_match(clear)).select(
-            SOURCE_FILE, F.unix_micros(INGESTED_AT).alias("_row")
-        )
-        hits: dict[Path, set[str]] = {}
-        for row in (
-            lines.join(rows, on=[SOURCE_FILE, "_row"]).select(SOURCE_FILE, "value").collect()
-        ):
-            hits.setdefault(_local(row[0]), set()).add(row[1])
-        return hits
+        files = [p.as_uri() for p in landing_files(self.landing)]
+        hits = lines_to_drop(self.spark, files, clear, LOCAL_FILE_FAULT_OPTIONS)
+        return {_local(file): lines for file, lines in hits.items()}
 
     def delete_rows(self, table: Table, match) -> int:
         """Rewrite each data file of ``table`` that holds matching rows, without them."""

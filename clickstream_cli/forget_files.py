@@ -16,8 +16,6 @@ than what it has seen (``FileStreamSource.SeenFilesMap``).
 
 from __future__ import annotations
 
-import bz2
-import gzip
 import json
 import os
 import re
@@ -27,68 +25,11 @@ import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-# Hadoop's LineRecordReader (no custom delimiter) ends a line at \n, \r or \r\n.
-_LINE_BREAK = re.compile(rb"\r\n|\r|\n")
-# Compressions Hadoop picks by extension that cannot be rewritten here (no Python codec).
-_UNSUPPORTED = (".deflate", ".zst", ".lz4", ".snappy", ".br")
+from clickstream.landing_lines import drop_lines
+
 _BYTES_PER_CHECKSUM = 512
 SINK_LOG = "_spark_metadata"
 ERASED = b"[erased]"
-
-
-class FileRewriteError(Exception):
-    """A file could not be rewritten; it is left exactly as it was."""
-
-
-def split_lines(data: bytes) -> Iterator[tuple[bytes, bytes]]:
-    """``(content, line break)`` pairs whose concatenation is ``data``."""
-    start = 0
-    for match in _LINE_BREAK.finditer(data):
-        yield data[start : match.start()], match.group()
-        start = match.end()
-    if start < len(data):
-        yield data[start:], b""
-
-
-def _gunzip(data: bytes) -> tuple[bytes, bool]:
-    """The decompressed bytes (all members) and whether the stream was whole."""
-    out, rest = [], data
-    while rest:
-        decompressor = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
-        try:
-            out.append(decompressor.decompress(rest))
-        except zlib.error:
-            return b"".join(out), False
-        if not decompressor.eof:
-            return b"".join(out), False
-        rest = decompressor.unused_data.lstrip(b"\x00")
-    return b"".join(out), True
-
-
-def _read(path: Path) -> tuple[bytes, bool]:
-    suffix = path.suffix.lower()
-    raw = path.read_bytes()
-    if suffix in _UNSUPPORTED:
-        raise FileRewriteError(f"{path}: {suffix} files cannot be rewritten by this tool")
-    if suffix == ".gz":
-        return _gunzip(raw) if raw else (b"", False)
-    if suffix == ".bz2":
-        try:
-            return bz2.decompress(raw), True
-        except (OSError, ValueError, EOFError):
-            return bz2.BZ2Decompressor().decompress(raw), False
-    return raw, True
-
-
-def _encode(path: Path, data: bytes) -> bytes:
-    suffix = path.suffix.lower()
-    if suffix == ".gz":
-        header = path.read_bytes()[4:8]
-        mtime = struct.unpack("<I", header)[0] if len(header) == 4 else 0
-        return gzip.compress(data, mtime=mtime)
-    if suffix == ".bz2":
-        return bz2.compress(data)
-    return data
 
 
 def replace_keeping_times(path: Path, content: bytes) -> None:
@@ -105,24 +46,12 @@ def replace_keeping_times(path: Path, content: bytes) -> None:
 
 
 def rewrite_landing_file(path: Path, drop: set[str]) -> int:
-    """Remove the lines whose text is in ``drop``; return how many went.
-
-    A damaged archive (cut off, corrupt) is rewritten as its readable whole lines minus the
-    dropped ones: its unreadable rest cannot be checked for the person's data, and Spark never
-    read it.
-    """
-    data, whole = _read(path)
-    kept, removed = [], 0
-    for content, line_break in split_lines(data):
-        if not whole and not line_break:
-            continue  # the cut-off tail of a damaged archive
-        if content.decode("utf-8", errors="replace") in drop:
-            removed += 1
-        else:
-            kept.append(content + line_break)
-    if removed:
-        replace_keeping_times(path, _encode(path, b"".join(kept)))
-    return removed
+    """Remove the lines whose text is in ``drop`` (:func:`clickstream.landing_lines.drop_lines`);
+    return how many went."""
+    rewrite = drop_lines(str(path), path.read_bytes(), drop)
+    if rewrite.removed:
+        replace_keeping_times(path, rewrite.data)
+    return rewrite.removed
 
 
 def hadoop_checksum(data: bytes) -> bytes:

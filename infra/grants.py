@@ -6,12 +6,14 @@
                                                                 CREATE_MATERIALIZED_VIEW,
                                                                 SELECT, MODIFY
     raw_schema         owns it          -                       same as on the schema
-    landing_location   owns it          -                       READ_FILES
+    landing_location   owns it          -                       READ_FILES, WRITE_FILES
 
 Owners hold every privilege implicitly, so admins need no rows. ``Grants`` is authoritative:
 whatever is granted by hand on these securables is revoked on the next ``pulumi up``. The
 pipeline writes streaming tables (CREATE TABLE) and materialized views (CREATE MATERIALIZED
-VIEW) into both schemas and reads landing files through Auto Loader (READ_FILES). The tables a
+VIEW) into both schemas and reads landing files through Auto Loader (READ_FILES); the erasure
+job, as the same principal, rewrites the landing files that held an erased person's lines
+(WRITE_FILES; its staging copies go beside the landing folder, in the same location). The tables a
 pipeline publishes belong to the pipeline's owner (the deploy principal), so the maintenance jobs,
 which run as the same principal outside the pipeline, need SELECT and MODIFY to DELETE erased and
 expired rows; granted on the schemas because the tables only exist once the pipeline has run
@@ -40,6 +42,8 @@ PIPELINE_SCHEMA_PRIVILEGES = (
     "SELECT",
     "MODIFY",
 )
+# Auto Loader reads; the erasure job's landing task overwrites a file without a person's lines.
+LANDING_PRIVILEGES = ("READ_FILES", "WRITE_FILES")
 # The run-as principal on the erasure requests table: read a request, record its progress.
 REQUESTS_TABLE_PRIVILEGES = ("SELECT", "MODIFY")
 
@@ -47,7 +51,7 @@ ACCESS_MATRIX: dict[str, dict[str, tuple[str, ...]]] = {
     "catalog": {ENGINEERS: ("USE_CATALOG",), PIPELINE: ("USE_CATALOG",)},
     "schema": {ENGINEERS: ("USE_SCHEMA", "SELECT"), PIPELINE: PIPELINE_SCHEMA_PRIVILEGES},
     "raw_schema": {PIPELINE: PIPELINE_SCHEMA_PRIVILEGES},
-    "landing_location": {PIPELINE: ("READ_FILES",)},
+    "landing_location": {PIPELINE: LANDING_PRIVILEGES},
 }
 
 # Which argument of databricks.Grants names each kind of securable.

@@ -7,10 +7,12 @@ Jobs with serverless compute") as the pipeline's run-as service principal, from 
 that folder on ``sys.path`` and imports ``clickstream.maintenance_main``.
 
 Erasure: ``clickstream-cloud forget`` inserts a request into ``erasure_requests`` and starts the
-job with the job parameter ``request_id``. Tasks: ``erase`` (hash, expand, DELETE), then, for a
-triggered pipeline, ``refresh`` (a pipeline update, so the materialized views recompute without
-the person; a continuous pipeline refreshes them by itself), then ``purge`` (REORG ... APPLY
-(PURGE), VACUUM). Retention: one ``retain`` task on ``RETENTION_CRON`` (clickstream.retention).
+job with the job parameter ``request_id``. Tasks: ``erase`` (hash, expand, DELETE), then, side by
+side, ``landing`` (rewrite the landing files that held the person's lines, with the landing path)
+and, for a triggered pipeline, ``refresh`` (a pipeline update, so the materialized views recompute
+without the person; a continuous pipeline refreshes them by itself), then ``purge`` (REORG ...
+APPLY (PURGE), VACUUM) once both succeeded. Retention: one ``retain`` task on ``RETENTION_CRON``
+(clickstream.retention).
 
 Permissions as on the refresh job: the deploy principal is IS_OWNER, admins CAN_MANAGE (they
 start erasures); nobody else, since a run's output can quote raw rows.
@@ -33,13 +35,22 @@ from infra.grants import REQUESTS_TABLE_PRIVILEGES
 REQUESTS_COLUMNS = (
     ("request_id", "STRING", "Id the CLI gave the request (the job parameter request_id)"),
     ("requested_at", "TIMESTAMP", "When the request was recorded"),
-    ("status", "STRING", "requested, erasing, erased or done"),
+    (
+        "status",
+        "STRING",
+        "requested, erasing, erased, landing rewritten (or landing failed), done",
+    ),
     ("user_ids", "ARRAY<STRING>", "Clear user ids, emptied by the erase task"),
     ("anonymous_ids", "ARRAY<STRING>", "Clear anonymous ids, emptied by the erase task"),
     ("emails", "ARRAY<STRING>", "Clear emails, emptied by the erase task"),
     ("subject", "STRING", "JSON: the person's HMAC-SHA-256 keys and email hashes"),
     ("erased", "STRING", "JSON: rows deleted per table"),
-    ("landing_files", "STRING", "JSON: landing files that held the person's lines"),
+    (
+        "landing_files",
+        "STRING",
+        "JSON: landing files that held the person's lines; after the landing task, per file: "
+        "result (rewritten, unchanged, missing, failed), lines removed, reason of a failure",
+    ),
 )
 ENTRY_FILE = "jobs/maintenance.py"
 ENVIRONMENT_KEY = "maintenance"
@@ -57,6 +68,7 @@ class MaintenanceArgs:
     pipeline_id: pulumi.Input[str]
     refresh_pipeline: bool  # a triggered pipeline: the erasure job runs an update itself
     catalog_name: pulumi.Input[str]
+    landing_path: pulumi.Input[str]  # abfss:// URL of the landing folder (the landing task)
     schema_name: pulumi.Input[str]
     raw_schema_name: pulumi.Input[str]
     pii_key_scope: pulumi.Input[str]
@@ -90,7 +102,7 @@ def _python_task(
 
 
 def erasure_tasks(args: MaintenanceArgs) -> list[databricks.JobTaskArgs]:
-    """erase -> [refresh ->] purge, each with the request id from the job parameter."""
+    """erase -> landing [and refresh] -> purge, each with the request id from the job parameter."""
     request = [
         "--request-id",
         f"{{{{job.parameters.{REQUEST_ID_PARAMETER}}}}}",
@@ -105,8 +117,13 @@ def erasure_tasks(args: MaintenanceArgs) -> list[databricks.JobTaskArgs]:
         "--key-name",
         args.pii_key_name,
     ]
-    tasks = [_python_task("erase", args, "erase", request)]
-    before_purge = "erase"
+    tasks = [
+        _python_task("erase", args, "erase", request),
+        _python_task(
+            "landing", args, "landing", [*request, "--landing-path", args.landing_path], ["erase"]
+        ),
+    ]
+    before_purge = ["landing"]
     if args.refresh_pipeline:
         tasks.append(
             databricks.JobTaskArgs(
@@ -115,8 +132,8 @@ def erasure_tasks(args: MaintenanceArgs) -> list[databricks.JobTaskArgs]:
                 pipeline_task=databricks.JobTaskPipelineTaskArgs(pipeline_id=args.pipeline_id),
             )
         )
-        before_purge = "refresh"
-    tasks.append(_python_task("purge", args, "purge", request, after=[before_purge]))
+        before_purge.append("refresh")
+    tasks.append(_python_task("purge", args, "purge", request, after=before_purge))
     return tasks
 
 

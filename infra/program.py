@@ -179,6 +179,7 @@ def build(cfg: StackConfig, pipeline_dir: Path = PIPELINE_DIR) -> dict[str, pulu
             pipeline_id=lakeflow.pipeline_id,
             refresh_pipeline=settings.scheduled,
             catalog_name=uc.catalog_name,
+            landing_path=lake.landing_path,
             schema_name=uc.schema_name,
             raw_schema_name=uc.raw_schema_name,
             pii_key_scope=uc.pii_key_scope,

@@ -12,6 +12,12 @@ zone) and starts the job with its ``request_id``. Task ``erase`` (:func:`erase`)
    text and query history), then the published rows with :func:`erasure_sql.erasure_statements`;
 4. records per-table counts and the landing files that held their lines (status ``erased``).
 
+Task ``landing`` (:func:`rewrite_landing`) rewrites each of those files without the person's
+lines (:mod:`clickstream.landing_erasure`) and records per file what happened
+(``landing_files``: rewritten with the line count, unchanged, missing, or failed with the reason);
+status ``landing rewritten``, or ``landing failed`` and the task fails (a failed file is left as
+it was; repairing the run retries the task, which finds only what is left).
+
 Task ``purge`` (:func:`purge`) runs after the pipeline refresh has recomputed the views:
 ``REORG TABLE ... APPLY (PURGE)`` and ``VACUUM`` of every table deleted from, and of the request
 table (whose history held the clear identifiers); then status ``done``.
@@ -25,12 +31,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import reduce
 
-from clickstream import erasure, erasure_sql
+from clickstream import erasure, erasure_sql, landing_erasure
 from clickstream.contract import ERASURE_REQUESTS, RAW_TABLES, SOURCE_FILE
 from clickstream.retention import purge as purge_sql
 from clickstream.retention import qualified
 
 REQUESTED, ERASING, ERASED, DONE = "requested", "erasing", "erased", "done"
+LANDING_REWRITTEN, LANDING_FAILED = "landing rewritten", "landing failed"
+
+
+class LandingRewriteError(Exception):
+    """Some landing files could not be rewritten (their reasons are in the request row)."""
 
 
 @dataclass(frozen=True)
@@ -43,6 +54,7 @@ class JobArgs:
     raw_schema: str
     key_scope: str
     key_name: str
+    landing_path: str = ""  # the landing folder (task landing only)
 
     @property
     def requests(self) -> str:
@@ -53,11 +65,18 @@ def parse_args(argv: Sequence[str]) -> JobArgs:
     parser = argparse.ArgumentParser(prog="erasure job")
     for name in ("request-id", "catalog", "schema", "raw-schema", "key-scope", "key-name"):
         parser.add_argument(f"--{name}", required=True)
+    parser.add_argument("--landing-path", default="")
     args = parser.parse_args(list(argv))
     if not args.request_id.strip():
         parser.error("--request-id is empty: start the job with clickstream-cloud forget")
     return JobArgs(
-        args.request_id, args.catalog, args.schema, args.raw_schema, args.key_scope, args.key_name
+        args.request_id,
+        args.catalog,
+        args.schema,
+        args.raw_schema,
+        args.key_scope,
+        args.key_name,
+        args.landing_path,
     )
 
 
@@ -151,6 +170,48 @@ def erase(spark, args: JobArgs, key: str) -> dict[str, int]:
         landing_files=json.dumps(landing),
     )
     return counts
+
+
+def _recorded_files(request) -> list[str]:
+    """The landing files of the request: the erase task's list, or a previous attempt's results."""
+    recorded = json.loads(request["landing_files"] or "[]")
+    return sorted({f if isinstance(f, str) else f["file"] for f in recorded})
+
+
+def rewrite_landing(
+    spark, args: JobArgs, key: str, files: landing_erasure.LandingFiles
+) -> list[landing_erasure.FileResult]:
+    """Task ``landing``: rewrite the request's landing files without the person's lines."""
+    if not args.landing_path:
+        raise ValueError("--landing-path is required by the landing task")
+    request = _request(spark, args)
+    if not request["subject"]:
+        raise LookupError(f"erasure request {args.request_id!r} has not been erased yet")
+    subject = erasure.Subject.from_dict(json.loads(request["subject"]))
+    paths = _recorded_files(request)
+    present = [p for p in paths if p.startswith(args.landing_path) and files.exists(p)]
+    # The person's clear values, from what the raw tables still hold (other people's rows that
+    # carry one of their ids) and the files' own lines (their deleted Bronze rows came from them).
+    raw = _raw_rows(spark, args)
+    lines = landing_erasure.landing_lines_as_raw(spark, present)
+    if lines is not None:
+        raw = raw.unionByName(lines.select(*raw.columns))
+    clear = erasure.clear_values(raw, subject, key)
+    drops = landing_erasure.lines_to_drop(spark, present, clear)
+    results = landing_erasure.rewrite_files(files, paths, drops, args.landing_path)
+    failed = [r for r in results if r.result == landing_erasure.FAILED]
+    _update(
+        spark,
+        args,
+        status=LANDING_FAILED if failed else LANDING_REWRITTEN,
+        landing_files=json.dumps([r.as_dict() for r in results]),
+    )
+    if failed:
+        raise LandingRewriteError(
+            f"{len(failed)} of {len(results)} landing files could not be rewritten: "
+            + "; ".join(f"{r.file}: {r.reason}" for r in failed)
+        )
+    return results
 
 
 def purge(spark, args: JobArgs) -> None:

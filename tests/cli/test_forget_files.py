@@ -8,12 +8,12 @@ import os
 
 import pytest
 
+from clickstream.landing_lines import split_lines
 from clickstream_cli.forget_files import (
     hadoop_checksum,
     rewrite_landing_file,
     scrub_side_files,
     settle_sink_log,
-    split_lines,
 )
 
 OLD = 1_600_000_000_000_000_000  # an mtime in ns, long ago

@@ -58,9 +58,11 @@ def test_no_all_privileges_anywhere(plan):
             assert "ALL_PRIVILEGES" not in row["privileges"]
 
 
-def test_pipeline_reads_files_from_landing_only(plan):
+def test_run_as_principal_reads_and_rewrites_landing_files_and_nobody_else_may(plan):
+    # READ_FILES for Auto Loader, WRITE_FILES for the erasure job's landing task; no MANAGE,
+    # no CREATE_EXTERNAL_TABLE/VOLUME, no other principal.
     landing = grants_on(plan, "externalLocation", "clickstream-prod-landing")
-    assert landing == {RUN_AS: ["READ_FILES"]}
+    assert landing == {RUN_AS: ["READ_FILES", "WRITE_FILES"]}
 
 
 def test_pipeline_may_create_streaming_tables_and_views_and_delete_rows_in_both_schemas(plan):

@@ -33,7 +33,7 @@ def job(plan, suffix: str) -> dict:
     return found.inputs
 
 
-def python_task(key: str, step: str, parameters: list[str], after: str | None = None) -> dict:
+def python_task(key: str, step: str, parameters: list[str], after: tuple[str, ...] = ()) -> dict:
     task = {
         "taskKey": key,
         "environmentKey": "maintenance",
@@ -43,22 +43,34 @@ def python_task(key: str, step: str, parameters: list[str], after: str | None = 
         },
     }
     if after:
-        task["dependsOns"] = [{"taskKey": after}]
+        task["dependsOns"] = [{"taskKey": k} for k in after]
     return task
 
 
-def test_erasure_job_erases_refreshes_the_pipeline_then_purges(deploy):
+def test_erasure_job_erases_rewrites_landing_and_refreshes_then_purges(deploy):
     plan = deploy("prod")
     erasure = job(plan, "-erasure")
+    landing = [*REQUEST, "--landing-path", plan.outputs["landing_url"]]
     assert erasure["tasks"] == [
         python_task("erase", "erase", REQUEST),
+        python_task("landing", "landing", landing, after=("erase",)),
         {
             "taskKey": "refresh",
             "dependsOns": [{"taskKey": "erase"}],
             "pipelineTask": {"pipelineId": plan.outputs["pipeline_id"]},
         },
-        python_task("purge", "purge", REQUEST, after="refresh"),
+        python_task("purge", "purge", REQUEST, after=("landing", "refresh")),
     ]
+
+
+def test_the_landing_task_gets_the_landing_folder_the_pipeline_reads(deploy):
+    plan = deploy("prod")
+    (pipeline,) = plan.of_type("databricks:index/pipeline:Pipeline")
+    (landing,) = [t for t in job(plan, "-erasure")["tasks"] if t["taskKey"] == "landing"]
+    parameters = landing["sparkPythonTask"]["parameters"]
+    folder = parameters[parameters.index("--landing-path") + 1]
+    assert folder == pipeline.inputs["configuration"]["clickstream.landing_path"]
+    assert folder.startswith("abfss://") and folder.endswith("/")
 
 
 def test_erasure_job_takes_only_a_request_id_never_an_identifier(deploy):
@@ -68,7 +80,7 @@ def test_erasure_job_takes_only_a_request_id_never_an_identifier(deploy):
 
 def test_a_continuous_pipeline_is_not_refreshed_by_the_erasure_job(deploy):
     plan = deploy(set={"trigger": "continuous"}, unset=("scheduleCron",))
-    assert [t["taskKey"] for t in job(plan, "-erasure")["tasks"]] == ["erase", "purge"]
+    assert [t["taskKey"] for t in job(plan, "-erasure")["tasks"]] == ["erase", "landing", "purge"]
 
 
 @pytest.mark.parametrize("suffix", ["-erasure", "-retention"])

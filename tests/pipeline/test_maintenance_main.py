@@ -30,7 +30,7 @@ def test_erase_refuses_an_empty_request_id_before_reading_the_key():
 
 
 def test_an_unknown_step_is_refused():
-    with pytest.raises(SystemExit, match="erase, purge or retain"):
+    with pytest.raises(SystemExit, match="erase, landing, purge, retain"):
         main(["drop"], MagicMock())
 
 
@@ -40,3 +40,14 @@ def test_the_request_table_is_in_the_raw_schema():
         + ["--key-scope", "k", "--key-name", "n"]
     )
     assert args.requests == "`c`.`raw`.`erasure_requests`"
+
+
+def test_the_landing_step_refuses_to_run_without_the_landing_folder():
+    argv = ["landing", "--request-id", "r1", "--catalog", "c", "--schema", "s", "--raw-schema"]
+    with pytest.raises(ValueError, match="--landing-path"):
+        main(
+            [*argv, "r", "--key-scope", "k", "--key-name", "n"],
+            MagicMock(),
+            lambda scope, key: "k" * 32,
+            fs=MagicMock(),
+        )
