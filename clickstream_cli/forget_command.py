@@ -35,10 +35,10 @@ def add_forget_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run_forget(args: argparse.Namespace, errors: Console) -> int:
-    from clickstream_cli.forget import (
+    from clickstream_cli.forget import forget
+    from clickstream_cli.forget_requests import (
         ForgetError,
         RequestError,
-        forget,
         read_requests,
         request_from,
     )

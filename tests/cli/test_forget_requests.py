@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from clickstream_cli import local
-from clickstream_cli.forget import RequestError, read_requests, request_from
+from clickstream_cli.forget_requests import RequestError, read_requests, request_from
 
 
 def test_a_requests_file_gives_one_person_per_line(tmp_path):
