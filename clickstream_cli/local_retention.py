@@ -165,7 +165,8 @@ def apply_retention(
     if not pruned.total():
         console.print(f"{limit}: nothing ingested before {when}")
         return pruned
-    table = Table(title=f"{limit}: deleted what arrived before {when}")
+    console.print(f"{limit}: deleted what arrived before {when}")
+    table = Table()
     table.add_column("raw data")
     table.add_column("deleted", justify="right")
     for name, count in pruned.counts.items():
