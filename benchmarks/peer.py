@@ -87,7 +87,7 @@ def run_peer(landing: Path, out: Path, driver_memory: str = DEFAULT_DRIVER_MEMOR
             )
         )
         bronze = write(contract.BRONZE_EVENTS, ingest_lines(lines))  # rules evaluated here
-        quarantine = write(contract.SILVER_QUARANTINE, quarantine_rows(bronze))
+        write(contract.SILVER_QUARANTINE, quarantine_rows(bronze))
         silver = write(
             contract.SILVER_EVENTS,
             to_silver_columns(valid_rows(bronze), pii_key.resolve(rt)).dropDuplicates(["event_id"]),
@@ -95,7 +95,7 @@ def run_peer(landing: Path, out: Path, driver_memory: str = DEFAULT_DRIVER_MEMOR
         write(contract.GOLD_DIM_USERS, build_dim_users(silver))
         write(contract.GOLD_SESSIONS, build_sessions(silver))
         write(contract.GOLD_DAILY_METRICS, build_daily_metrics(silver))
-        write(contract.GOLD_QUALITY_DAILY, build_quality_daily(bronze, quarantine, silver))
+        write(contract.GOLD_QUALITY_DAILY, build_quality_daily(bronze, silver))
         return {
             name: spark.read.parquet((out / name).as_uri()).count()
             for name in contract.PIPELINE_TABLES

@@ -10,9 +10,10 @@ the next one, which first finishes every request left in the journal):
    files under HOME (logs, reports, state);
 4. rewrite the landing files without the person's lines;
 5. delete the person's rows from every table, data file by data file
-   (:mod:`clickstream_cli.forget_files`): raw tables by clear values, Silver and Gold by hashes.
-   Aggregate tables (daily metrics, data quality) hold no person's row; the next ``run``
-   recomputes them, and forget makes sure that run is not skipped as "up to date";
+   (:mod:`clickstream_cli.table_rewrite`): raw tables by clear values, Silver and Gold by hashes,
+   the quality ledger by the event ids of their raw and Silver rows. Aggregate tables (daily
+   metrics, data quality) hold no person's row; the next ``run`` recomputes them, and forget
+   makes sure that run is not skipped as "up to date";
 6. verify: nothing of the person is left anywhere; only then write the erasure log line and close
    the journal entry.
 
@@ -24,11 +25,9 @@ from __future__ import annotations
 
 import os
 import shutil
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, urlparse
 
 from rich.console import Console
 
@@ -44,7 +43,7 @@ LANDING = "landing lines"
 class Table:
     name: str
     folder: Path
-    kind: str  # raw, silver, sessions, dim_users, keyed
+    kind: str  # raw, silver, sessions, dim_users, keyed, ledger
     columns: tuple[str, ...]
 
 
@@ -59,6 +58,8 @@ def _kind(columns: set[str]) -> str | None:
         return "dim_users"
     if "user_key" in columns or "email_hash" in columns:
         return "keyed"
+    if {"event_id", "failed_rules"} <= columns:
+        return "ledger"  # gold_quality_ledger: event ids only
     return None  # counts only (daily metrics, data quality)
 
 
@@ -75,10 +76,6 @@ def discover_tables(spark, home: LocalHome) -> list[Table]:
         if kind:
             tables.append(Table(folder.name, folder, kind, columns))
     return tables
-
-
-def _local(uri: str) -> Path:
-    return Path(unquote(urlparse(uri).path))
 
 
 # -- one erasure ----------------------------------------------------------------------------
@@ -159,6 +156,8 @@ class Erasure:
             return erasure.sessions_match(subject)
         if table.kind == "dim_users":
             return erasure.dim_users_match(subject)
+        if table.kind == "ledger":
+            return erasure.ledger_match(event_ids)
         return erasure.keyed_match(subject, table.columns)
 
     # -- steps
@@ -176,6 +175,9 @@ class Erasure:
             emails = erasure.raw_trait_emails(raw, users)
             subject = subject.union(erasure.subject_of(self.spark, self.key, emails=emails))
             event_ids = erasure.raw_event_ids(raw, erasure.clear_values(raw, subject, self.key))
+        for table in self.tables:
+            if table.kind == "silver":  # events whose raw rows retention already deleted
+                event_ids |= erasure.silver_event_ids(self.frame(table), subject, event_ids)
         entry.expanded = subject.as_dict()
         entry.event_ids = sorted(event_ids)
         self.record.save(entry)
@@ -192,39 +194,25 @@ class Erasure:
         from clickstream.bronze_events import LOCAL_FILE_FAULT_OPTIONS
         from clickstream.landing_erasure import lines_to_drop
         from clickstream_cli.file_faults import landing_files
+        from clickstream_cli.table_rewrite import local_path
 
         files = [p.as_uri() for p in landing_files(self.landing)]
         hits = lines_to_drop(self.spark, files, clear, LOCAL_FILE_FAULT_OPTIONS)
-        return {_local(file): lines for file, lines in hits.items()}
+        return {local_path(file): lines for file, lines in hits.items()}
 
     def delete_rows(self, table: Table, match) -> int:
         """Rewrite each data file of ``table`` that holds matching rows, without them."""
-        import pyspark.sql.functions as F
-
-        from clickstream_cli.forget_files import replace_table_file
-
-        per_file = (
-            self.frame(table)
-            .where(match)
-            .groupBy(F.col("_metadata.file_path").alias("file"))
-            .count()
-            .collect()
+        from clickstream_cli.table_rewrite import (
+            TableRewriteError,
+            data_files_holding,
+            rewrite_without,
         )
-        removed = 0
-        for row in per_file:
-            target = _local(row["file"])
-            scratch = self.work / uuid.uuid4().hex
-            kept = self.spark.read.parquet(target.as_uri()).where(~match)
-            kept.coalesce(1).write.parquet(scratch.as_uri())
-            written = sorted(scratch.glob("part-*.parquet"))
-            if len(written) != 1:
-                raise ForgetError(
-                    f"rewriting {target.name} of {table.name} gave {len(written)} files"
-                )
-            replace_table_file(target, written[0])
-            shutil.rmtree(scratch, ignore_errors=True)
-            removed += row["count"]
-        return removed
+
+        files = data_files_holding(self.frame(table), match)
+        try:
+            return rewrite_without(self.spark, files, match, self.work)
+        except TableRewriteError as error:
+            raise ForgetError(f"{table.name}: {error}") from None
 
     def remaining(self, subject, clear, event_ids, needles) -> dict[str, int]:
         """What is left of the person, per place (all zero when the erasure is complete)."""

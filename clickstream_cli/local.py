@@ -2,13 +2,15 @@
 
     clickstream-local generate --out DIR --events N [--seed S]
     clickstream-local run --landing DIR --home DIR [--full-refresh] [--force]
+                          [--raw-retention-days N]
     clickstream-local show --home DIR
     clickstream-local report --home DIR [--out FILE]
     clickstream-local forget --home DIR --landing DIR [--user-id ID] [--anonymous-id ID]
                              [--email EMAIL] [--requests FILE]
 
 ``run`` exits 0 at once, without starting Spark, when nothing changed since the last completed
-run (:mod:`clickstream_cli.run_state`); ``--force`` runs anyway.
+run (:mod:`clickstream_cli.run_state`); ``--force`` runs anyway. Either way it then deletes raw
+data older than ``--raw-retention-days`` (:mod:`clickstream_cli.local_retention`).
 
 Exit codes: 0 success (or up to date), 1 the run failed, 2 bad arguments or input, 130
 interrupted (one readable line on stderr).
@@ -22,7 +24,15 @@ from pathlib import Path
 
 from rich.console import Console
 
+from clickstream_cli.local_retention import DEFAULT_RAW_RETENTION_DAYS, positive_days
 from clickstream_cli.pipelines_launch import DEFAULT_DRIVER_MEMORY
+
+
+def _retention_days(text: str) -> int:
+    try:
+        return positive_days(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -55,6 +65,15 @@ def _parser() -> argparse.ArgumentParser:
         "--force",
         action="store_true",
         help="run even when nothing changed since the last completed run",
+    )
+    run.add_argument(
+        "--raw-retention-days",
+        type=_retention_days,
+        default=DEFAULT_RAW_RETENTION_DAYS,
+        metavar="N",
+        help="after the run, delete landing files last modified and Bronze/quarantine rows "
+        f"ingested more than N days ago (default {DEFAULT_RAW_RETENTION_DAYS}, the stack "
+        "setting rawRetentionDays'); Silver and Gold keep theirs",
     )
     run.add_argument(
         "--driver-memory",
@@ -95,6 +114,7 @@ def _main(argv: list[str] | None) -> int:
 
         return run_generate(args)
     if args.command == "run":
+        from clickstream_cli.local_retention import apply_retention
         from clickstream_cli.local_run import (
             InputError,
             RunError,
@@ -113,10 +133,13 @@ def _main(argv: list[str] | None) -> int:
             )
             if gate.since:
                 errors.print(gate.message, highlight=False, soft_wrap=True)
-                return 0
-            gate.starting()
-            run_pipeline(args.landing, args.home, args.full_refresh, errors, args.driver_memory)
-            gate.completed()
+            else:
+                gate.starting()
+                run_pipeline(args.landing, args.home, args.full_refresh, errors, args.driver_memory)
+                gate.completed()
+            # Only after a completed update: every raw row deleted has reached Silver and the
+            # quality ledger.
+            apply_retention(args.home, args.landing, args.raw_retention_days, errors)
         except RunError as error:
             errors.print(f"[red]clickstream-local: {error}[/]", highlight=False, soft_wrap=True)
             if isinstance(error, RunInterrupted):

@@ -24,7 +24,7 @@ from rich.console import Console
 
 import clickstream
 from clickstream import runtime
-from clickstream.contract import BRONZE_EVENTS, PIPELINE_TABLES
+from clickstream.contract import BRONZE_EVENTS, GOLD_QUALITY_LEDGER, PIPELINE_TABLES
 from clickstream_cli import file_faults
 from clickstream_cli.local_home import LocalHome
 from clickstream_cli.pipelines_launch import pipelines_command
@@ -91,9 +91,10 @@ def write_spec(home: LocalHome, landing: Path, source: Path) -> Path:
 
 # A full refresh rebuilds every table from Bronze, and Bronze only takes in new files: it holds
 # the arrival time of every row (and rows whose landing files may be gone), so it is never reset
-# (as `pipelines.reset.allowed` = false keeps it out of a Databricks full refresh).
-REBUILT_TABLES = tuple(t for t in PIPELINE_TABLES if t != BRONZE_EVENTS)
-KEPT_TABLES = (BRONZE_EVENTS,)
+# (as `pipelines.reset.allowed` = false keeps it out of a Databricks full refresh). Nor is the
+# quality ledger: it keeps the counts of raw rows retention has deleted.
+KEPT_TABLES = (BRONZE_EVENTS, GOLD_QUALITY_LEDGER)
+REBUILT_TABLES = tuple(t for t in PIPELINE_TABLES if t not in KEPT_TABLES)
 
 
 def spark_pipelines_command(

@@ -118,6 +118,10 @@ GOLD_SESSION_STARTS = "gold_session_starts"
 GOLD_DAILY_IDENTITIES = "gold_daily_identities"
 GOLD_DAILY_COUNTS = "gold_daily_counts"
 GOLD_QUALITY_COUNTS = "gold_quality_counts"
+# One row per Bronze row (ingestion date, event id, failed rules; no content), streamed from
+# Bronze and never rebuilt: the quality counts of days whose raw rows retention deleted.
+GOLD_QUALITY_LEDGER = "gold_quality_ledger"
+QUALITY_LEDGER_COLUMNS = ("ingest_date", "event_id", FAILED_RULES)
 # Materialized views declared as a full refresh, on purpose: each reads one row per day of a
 # table above, so recomputing it costs what the number of days costs. A complete recompute of any
 # other Gold view is a fallback worth a warning.

@@ -20,7 +20,9 @@ can be journalled, resumed and verified without keeping a clear identifier anywh
 4. Silver and Gold carry hashes: :func:`silver_match`, :func:`sessions_match`,
    :func:`dim_users_match`. Silver also loses the events whose raw copy matched (by
    ``event_id``), so an email found only in a query string (which Silver strips) still takes the
-   whole event with it and the row accounting keeps holding.
+   whole event with it and the row accounting keeps holding. The quality ledger loses the
+   rows of those events too (:func:`ledger_match`, by ``event_id``): it keeps no person's data,
+   but the counts must keep adding up.
 """
 
 from __future__ import annotations
@@ -248,6 +250,19 @@ def silver_match(subject: Subject, event_ids: Iterable[str] = ()) -> Column:
         | _in(F.col("event_id"), event_ids),
         F.lit(False),
     )
+
+
+def silver_event_ids(
+    silver: DataFrame, subject: Subject, event_ids: Iterable[str]
+) -> frozenset[str]:
+    """The ``event_id`` of the subject's Silver rows: with the raw rows' ones, what the quality
+    ledger holds of them, even once retention has deleted their raw rows."""
+    return _collect(silver.where(silver_match(subject, event_ids)).select("event_id"), "event_id")
+
+
+def ledger_match(event_ids: Iterable[str]) -> Column:
+    """True for a ``gold_quality_ledger`` row of one of the subject's events."""
+    return F.coalesce(_in(F.col("event_id"), event_ids), F.lit(False))
 
 
 def sessions_match(subject: Subject) -> Column:

@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 
 from clickstream import runtime
-from clickstream.contract import BRONZE_EVENTS, PIPELINE_TABLES
+from clickstream.contract import BRONZE_EVENTS, GOLD_QUALITY_LEDGER, PIPELINE_TABLES
 from clickstream_cli import local
 from clickstream_cli.local_home import LocalHome
 from clickstream_cli.local_run import (
@@ -84,12 +84,13 @@ def test_command_keeps_the_persistent_catalog(tmp_path):
     assert "SPARK_REMOTE=local[*]" in command  # every core, not one
 
 
-def test_full_refresh_rebuilds_every_table_but_bronze_which_only_takes_in_new_files(tmp_path):
+def test_full_refresh_rebuilds_every_table_but_bronze_and_the_quality_ledger(tmp_path):
     command = spark_pipelines_command(LocalHome(tmp_path), Path("spec.yml"), True, "1g")
 
     rebuilt = command[command.index("--full-refresh") + 1].split(",")
     assert set(rebuilt) == set(PIPELINE_TABLES) - {BRONZE_EVENTS}
-    assert command[command.index("--refresh") + 1] == BRONZE_EVENTS
+    kept = command[command.index("--refresh") + 1].split(",")
+    assert kept == [BRONZE_EVENTS, GOLD_QUALITY_LEDGER]  # they only take in new rows
     assert "--full-refresh-all" not in command
 
 

@@ -64,7 +64,7 @@ def tables(spark):
         SILVER_QUARANTINE: quarantine,
         GOLD_SESSIONS: sessions,
         GOLD_DAILY_METRICS: build_daily_metrics(silver),
-        GOLD_QUALITY_DAILY: build_quality_daily(bronze, quarantine, silver),
+        GOLD_QUALITY_DAILY: build_quality_daily(bronze, silver),
     }.items():
         _copy(session, table, name)
     return session

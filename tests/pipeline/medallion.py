@@ -87,7 +87,7 @@ class Medallion:
         return quarantine_rows(self.table("bronze"))
 
     def quality_daily(self) -> DataFrame:
-        return build_quality_daily(self.table("bronze"), self.quarantine(), self.table("silver"))
+        return build_quality_daily(self.table("bronze"), self.table("silver"))
 
     def daily_metrics(self) -> DataFrame:
         silver = self.table("silver")

@@ -105,9 +105,7 @@ def _m7(medallion: Medallion) -> str:
 
 
 def gold(medallion: Medallion):
-    totals = daily_totals(
-        medallion.table("bronze"), medallion.quarantine(), medallion.table("silver")
-    )
+    totals = daily_totals(medallion.table("bronze"), medallion.table("silver"))
     return medallion.daily_metrics(), totals.drop("ingest_date")
 
 
@@ -294,9 +292,7 @@ def test_duplicates_are_never_negative_and_every_row_is_accounted_for(file_by_fi
     land(file_by_file, "2024-05-01T12-c.jsonl", as_name="2024-05-01T09-copy.jsonl")
     file_by_file.run()
 
-    totals = daily_totals(
-        file_by_file.table("bronze"), file_by_file.quarantine(), file_by_file.table("silver")
-    ).collect()
+    totals = daily_totals(file_by_file.table("bronze"), file_by_file.table("silver")).collect()
 
     assert all(t[QUALITY_DUPLICATES] >= 0 for t in totals)
     assert all(t.received == t.quarantined + t.accepted + t.duplicates for t in totals)

@@ -218,7 +218,7 @@ def test_local_graph_keeps_every_table_unqualified(local_graph):
     assert {"bronze_events", "silver_events", "silver_quarantine"} <= set(local_graph.datasets)
 
 
-def test_quality_counts_are_published_and_count_from_the_raw_schema(monkeypatch, spark):
+def test_quality_counts_are_published_and_count_from_the_ledger_and_silver(monkeypatch, spark):
     monkeypatch.setattr("clickstream.gold_quality_daily.quality_counts", lambda *frames: frames)
     graph = load_graph(monkeypatch, CONF, "gold_quality_counts")
 
@@ -228,7 +228,32 @@ def test_quality_counts_are_published_and_count_from_the_raw_schema(monkeypatch,
     assert table["table_properties"] == {"quality": "gold"}
     assert table["cluster_by_auto"] is True
     read = [c.args[0] for c in graph.spark.read.table.call_args_list]
-    assert read == [f"{RAW}.bronze_events", f"{RAW}.silver_quarantine", "silver_events"]
+    assert read == ["gold_quality_ledger", "silver_events"]  # no raw table: survives retention
+
+
+def test_the_quality_ledger_streams_bronze_skipping_retention_and_erasure_commits(graph):
+    graph.queries["gold_quality_ledger"]()
+
+    read = graph.spark.readStream
+    read.options.assert_called_once_with(skipChangeCommits="true")
+    read.options.return_value.table.assert_called_once_with(f"{RAW}.bronze_events")
+
+
+def test_the_quality_ledger_is_a_published_table_kept_out_of_full_refreshes(graph):
+    ledger = graph.datasets["gold_quality_ledger"]  # unqualified: the published schema
+
+    assert ledger["kind"] == "table"
+    assert ledger["table_properties"]["pipelines.reset.allowed"] == "false"
+    assert ledger["table_properties"]["delta.enableRowTracking"] == "true"  # read incrementally
+    assert ledger["cluster_by_auto"] is True
+
+
+def test_the_local_quality_ledger_streams_bronze_without_delta_options(local_graph):
+    local_graph.queries["gold_quality_ledger"]()
+
+    read = local_graph.spark.readStream
+    read.table.assert_called_once_with("bronze_events")
+    read.options.assert_not_called()
 
 
 INCREMENTAL_VIEWS = (

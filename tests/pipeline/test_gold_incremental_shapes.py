@@ -115,14 +115,15 @@ def tables(spark, tmp_path_factory):
     links = table("links", identity_links(silver).schema)
     starts = table("starts", gold_daily_metrics.session_starts(silver, links).schema)
     identities = table("identities", gold_daily_metrics.daily_identities(starts).schema)
-    quarantine_schema = f"{BRONZE_SCHEMA.simpleString()[7:-1]}, failed_rules array<string>"
+    bronze_schema = f"{BRONZE_SCHEMA.simpleString()[7:-1]}, failed_rules array<string>"
+    bronze = table("bronze", bronze_schema)
     return {
         "silver": silver,
         "links": links,
         "starts": starts,
         "identities": identities,
-        "bronze": table("bronze", BRONZE_SCHEMA),
-        "quarantine": table("quarantine", quarantine_schema),
+        "bronze": bronze,
+        "ledger": table("ledger", gold_quality_daily.quality_ledger(bronze).schema),
     }
 
 
@@ -142,7 +143,7 @@ VIEWS = {
     ),
     "gold_quality_counts": (
         AGGREGATE,
-        lambda t: gold_quality_daily.quality_counts(t["bronze"], t["quarantine"], t["silver"]),
+        lambda t: gold_quality_daily.quality_counts(t["ledger"], t["silver"]),
     ),
 }
 
@@ -193,7 +194,7 @@ def test_the_old_daily_metrics_shape_would_fail_the_check(tables):
         (lambda t: gold_daily_metrics.daily_metrics(
             gold_daily_metrics.daily_counts(t["silver"], t["identities"])), "event_date"),
         (lambda t: gold_quality_daily.quality_daily(
-            gold_quality_daily.quality_counts(t["bronze"], t["quarantine"], t["silver"])),
+            gold_quality_daily.quality_counts(t["ledger"], t["silver"])),
          "ingest_date"),
     ],
 )  # fmt: skip
