@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from functools import reduce
 
 from clickstream import erasure, erasure_sql, landing_erasure
-from clickstream.contract import ERASURE_REQUESTS, RAW_TABLES, SOURCE_FILE
+from clickstream.contract import ERASURE_REQUESTS, RAW_TABLES, SILVER_EVENTS, SOURCE_FILE
 from clickstream.retention import purge as purge_sql
 from clickstream.retention import qualified
 
@@ -119,7 +119,7 @@ def subject_of_request(spark, args: JobArgs, key: str, request) -> erasure.Subje
         anonymous_ids=request["anonymous_ids"] or (),
         emails=request["emails"] or (),
     )
-    silver = spark.read.table(qualified(args.catalog, args.schema, "silver_events"))
+    silver = spark.read.table(qualified(args.catalog, args.schema, SILVER_EVENTS))
     subject = erasure.expand(silver, given)
     raw = _raw_rows(spark, args)
     users = erasure.clear_values(raw, subject, key).user_ids
@@ -159,7 +159,11 @@ def erase(spark, args: JobArgs, key: str) -> dict[str, int]:
         counts[table] = spark.read.table(name).where(match).count()
         if counts[table]:
             DeltaTable.forName(spark, name).delete(match)
-    statements = erasure_sql.erasure_statements(args.catalog, args.schema, subject, event_ids)
+    silver = spark.read.table(qualified(args.catalog, args.schema, SILVER_EVENTS))
+    ledger_ids = erasure.silver_event_ids(silver, subject, event_ids) | event_ids
+    statements = erasure_sql.erasure_statements(
+        args.catalog, args.schema, subject, event_ids, ledger_ids
+    )
     for table, statement in zip(erasure_sql.DELETED_TABLES, statements, strict=True):
         counts[table] = _delete_count(spark, statement)
     _update(

@@ -5,7 +5,9 @@ The job (``clickstream.erasure_job``) works out the person's :class:`~clickstrea
 
 1. :func:`erasure_statements`: ``DELETE`` from every table the pipeline maintains incrementally and
    that holds a person key or an email hash: Silver, ``gold_dim_users`` (the AUTO CDC target),
-   ``gold_sessions`` and ``gold_session_links`` (written by the sessions sink). Each ``WHERE`` is
+   ``gold_sessions`` and ``gold_session_links`` (written by the sessions sink), and the rows of
+   their events in ``gold_quality_ledger`` (by ``event_id``, so the day's counts still add up).
+   Each ``WHERE`` is
    the SQL form of the matcher in :mod:`clickstream.erasure` the local ``forget`` uses
    (``silver_match``, ``dim_users_match``, ``sessions_match``, ``keyed_match``); a test runs both
    on the same rows. Only hashes and event ids appear in the text, never a clear identifier: the
@@ -30,6 +32,7 @@ from clickstream.contract import (
     GOLD_IDENTITY_LINKS,
     GOLD_QUALITY_COUNTS,
     GOLD_QUALITY_DAILY,
+    GOLD_QUALITY_LEDGER,
     GOLD_SESSION_LINKS,
     GOLD_SESSION_STARTS,
     GOLD_SESSIONS,
@@ -40,7 +43,13 @@ from clickstream.erasure import Subject
 from clickstream.retention import qualified
 
 # Published tables that receive the erasure's DELETE (streaming tables and the sink's tables).
-DELETED_TABLES = (SILVER_EVENTS, GOLD_DIM_USERS, GOLD_SESSIONS, GOLD_SESSION_LINKS)
+DELETED_TABLES = (
+    SILVER_EVENTS,
+    GOLD_DIM_USERS,
+    GOLD_SESSIONS,
+    GOLD_SESSION_LINKS,
+    GOLD_QUALITY_LEDGER,
+)
 # Materialized views over them: recomputed by a refresh of exactly these (refresh_selection).
 REFRESHED_VIEWS = (
     GOLD_IDENTITY_LINKS,
@@ -112,17 +121,31 @@ def session_links_predicate(subject: Subject) -> str:
     return f"{_in('anonymous_key', keys)} OR {_in('user_key', keys)}"
 
 
+def ledger_predicate(event_ids: Iterable[str]) -> str:
+    """SQL of ``erasure.ledger_match``: the ledger rows of the person's events."""
+    return _in("event_id", event_ids)
+
+
 def erasure_statements(
-    catalog: str, schema: str, subject: Subject, event_ids: Iterable[str] = ()
+    catalog: str,
+    schema: str,
+    subject: Subject,
+    event_ids: Iterable[str] = (),
+    ledger_event_ids: Iterable[str] = (),
 ) -> list[str]:
-    """The DELETEs of the published tables, in the order a reader meets them."""
-    if subject.is_empty() and not list(event_ids):
+    """The DELETEs of the published tables, in the order a reader meets them.
+
+    ``event_ids``: the person's raw rows' ids; ``ledger_event_ids``: those and their Silver rows'
+    ids (``erasure.silver_event_ids``), what the quality ledger holds of them."""
+    event_ids, ledger_event_ids = list(event_ids), list(ledger_event_ids)
+    if subject.is_empty() and not event_ids and not ledger_event_ids:
         return []
     where = {
         SILVER_EVENTS: silver_predicate(subject, event_ids),
         GOLD_DIM_USERS: dim_users_predicate(subject),
         GOLD_SESSIONS: sessions_predicate(subject),
         GOLD_SESSION_LINKS: session_links_predicate(subject),
+        GOLD_QUALITY_LEDGER: ledger_predicate(ledger_event_ids),
     }
     return [
         f"DELETE FROM {qualified(catalog, schema, table)} WHERE {where[table]}"

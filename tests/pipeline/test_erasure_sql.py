@@ -51,6 +51,17 @@ def test_session_links_delete_picks_the_links_keyed_match_picks(silver, subject)
     )
 
 
+def test_ledger_delete_picks_the_rows_ledger_match_picks(raw, silver, subject):  # noqa: F811
+    import pyspark.sql.functions as F
+
+    from clickstream.gold_quality_daily import quality_ledger
+
+    event_ids = erasure.raw_event_ids(raw, erasure.clear_values(raw, subject, KEY))
+    ledger_ids = erasure.silver_event_ids(silver, subject, event_ids) | event_ids
+    ledger = quality_ledger(raw.withColumn("failed_rules", F.array().cast("array<string>")))
+    _same_rows(ledger, erasure.ledger_match(ledger_ids), erasure_sql.ledger_predicate(ledger_ids))
+
+
 def test_statements_delete_from_the_published_tables_in_reading_order(subject):  # noqa: F811
     statements = erasure_sql.erasure_statements("main", "clickstream_dlt", subject, ["m1"])
     targets = [s.split(" WHERE ")[0] for s in statements]
@@ -59,6 +70,7 @@ def test_statements_delete_from_the_published_tables_in_reading_order(subject): 
         "DELETE FROM `main`.`clickstream_dlt`.`gold_dim_users`",
         "DELETE FROM `main`.`clickstream_dlt`.`gold_sessions`",
         "DELETE FROM `main`.`clickstream_dlt`.`gold_session_links`",
+        "DELETE FROM `main`.`clickstream_dlt`.`gold_quality_ledger`",
     ]
 
 
