@@ -26,58 +26,16 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from rich.console import Console
 
 from clickstream_cli.erasure_log import ErasureRecord, JournalEntry, Request
 from clickstream_cli.forget_requests import ForgetError, RequestError
+from clickstream_cli.forget_tables import Table, discover_tables
 from clickstream_cli.local_home import LocalHome
 
 LANDING = "landing lines"
-# -- tables ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Table:
-    name: str
-    folder: Path
-    kind: str  # raw, silver, sessions, dim_users, keyed, ledger
-    columns: tuple[str, ...]
-
-
-def _kind(columns: set[str]) -> str | None:
-    if {"userId", "anonymousId"} <= columns:
-        return "raw"
-    if {"event_id", "anonymous_key", "user_key"} <= columns:
-        return "silver"
-    if {"session_id", "user_key"} <= columns:
-        return "sessions"
-    if {"email_hash", "user_key", "__START_AT"} <= columns:
-        return "dim_users"
-    if "user_key" in columns or "email_hash" in columns:
-        return "keyed"
-    if {"event_id", "failed_rules"} <= columns:
-        return "ledger"  # gold_quality_ledger: event ids only
-    return None  # counts only (daily metrics, data quality)
-
-
-def discover_tables(spark, home: LocalHome) -> list[Table]:
-    """Every table folder under the warehouse that can hold a person's rows."""
-    tables: list[Table] = []
-    if not home.warehouse.is_dir():
-        return tables
-    for folder in sorted(p for p in home.warehouse.iterdir() if p.is_dir()):
-        if not any(folder.glob("*.parquet")):
-            continue
-        columns = tuple(spark.read.parquet(folder.as_uri()).columns)
-        kind = _kind(set(columns))
-        if kind:
-            tables.append(Table(folder.name, folder, kind, columns))
-    return tables
-
-
 # -- one erasure ----------------------------------------------------------------------------
 
 
