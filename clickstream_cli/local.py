@@ -73,7 +73,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help="after the run, delete landing files last modified and Bronze/quarantine rows "
         f"ingested more than N days ago (default {DEFAULT_RAW_RETENTION_DAYS}, the stack "
-        "setting rawRetentionDays'); Silver and Gold keep theirs",
+        "setting rawRetentionDays); Silver and Gold keep theirs",
     )
     run.add_argument(
         "--driver-memory",

@@ -11,7 +11,7 @@ from pyspark.sql import DataFrame
 from clickstream import runtime
 from clickstream.contract import BRONZE_EVENTS, GOLD_QUALITY_LEDGER
 from clickstream.gold_quality_daily import LEDGER_TABLE_PROPERTIES, quality_ledger
-from clickstream.silver_events import stream_raw_table
+from clickstream.silver_events import stream_skipping_deletes
 
 rt = runtime.current(spark)
 
@@ -26,4 +26,4 @@ rt = runtime.current(spark)
     **rt.clustering(["ingest_date"]),
 )
 def gold_quality_ledger() -> DataFrame:
-    return quality_ledger(stream_raw_table(spark, rt, rt.raw_table(BRONZE_EVENTS)))
+    return quality_ledger(stream_skipping_deletes(spark, rt, rt.raw_table(BRONZE_EVENTS)))
