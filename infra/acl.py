@@ -25,3 +25,13 @@ def manager(application_id: str) -> databricks.PermissionsAccessControlArgs:
     return databricks.PermissionsAccessControlArgs(
         service_principal_name=application_id, permission_level="CAN_MANAGE"
     )
+
+
+def job_controls(owner_id: str, admins_group: str) -> list[databricks.PermissionsAccessControlArgs]:
+    """A job's rows: the deploy principal owns it, the admins group manages it."""
+    return [
+        owner(owner_id),
+        databricks.PermissionsAccessControlArgs(
+            group_name=admins_group, permission_level="CAN_MANAGE"
+        ),
+    ]

@@ -28,7 +28,7 @@ import pulumi
 import pulumi_databricks as databricks
 
 from clickstream.contract import ERASURE_REQUESTS
-from infra.acl import owner
+from infra.acl import job_controls
 from infra.grants import REQUESTS_TABLE_PRIVILEGES
 
 # Clear identifiers live here only until the erase task replaces them with their hashes.
@@ -234,12 +234,7 @@ class MaintenanceJobs(pulumi.ComponentResource):
             databricks.Permissions(
                 f"{name}-{label}-permissions",
                 job_id=job.id,
-                access_controls=[
-                    owner(args.owner),
-                    databricks.PermissionsAccessControlArgs(
-                        group_name=args.admins_group, permission_level="CAN_MANAGE"
-                    ),
-                ],
+                access_controls=job_controls(args.owner, args.admins_group),
                 opts=child,
             )
         self.erasure_job_id = erasure.id

@@ -19,7 +19,7 @@ import pulumi
 import pulumi_databricks as databricks
 from pulumi.resource import create_urn
 
-from infra.acl import owner
+from infra.acl import job_controls
 
 FORMER_PARENT_TYPE = "clickstream:infra:LakeflowPipeline"
 
@@ -93,12 +93,7 @@ class RefreshSchedule(pulumi.ComponentResource):
         databricks.Permissions(
             f"{job_name}-schedule-permissions",
             job_id=job.id,
-            access_controls=[
-                owner(args.owner),
-                databricks.PermissionsAccessControlArgs(
-                    group_name=args.admins_group, permission_level="CAN_MANAGE"
-                ),
-            ],
+            access_controls=job_controls(args.owner, args.admins_group),
             opts=child,
         )
         self.job_id = job.id
